@@ -1,0 +1,11 @@
+"""Command-line interface: ``claude-policy <command>``.
+
+Each command registers itself on :data:`reconciler.cli.app.main` when its module is
+imported below.
+"""
+
+from reconciler.cli import schema  # noqa: F401  (registers commands)
+from reconciler.cli.app import main as group
+from reconciler.cli.app import run as main
+
+__all__ = ["group", "main"]

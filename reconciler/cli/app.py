@@ -1,0 +1,65 @@
+"""The ``claude-policy`` command group and its error boundary.
+
+Commands live one per module beside this one and stay thin: parse options, call the
+core, render, choose the exit code.  Every :class:`ReconcilerError` becomes a message on
+stderr and its exit code; click's usage errors exit 64 (never 2, which means "changes").
+A traceback is shown only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from reconciler import __version__
+from reconciler.errors import EXIT_INTERRUPTED, EXIT_USAGE, ReconcilerError
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "--version", prog_name="claude-policy")
+def main() -> None:
+    """Declarative policy for the Anthropic Admin API: data residency and spend limits as code.
+
+    \b
+    validate → plan → apply, and drift on a schedule.  Exit codes: 0 ok / no changes,
+    1 error, 2 changes or drift present (with --detailed-exitcode for plan), 64 usage error,
+    130 interrupted.
+    """
+
+
+def _debug_requested(argv: list[str]) -> bool:
+    return "--debug" in argv or os.environ.get("CLAUDE_POLICY_DEBUG") == "1"
+
+
+def run(argv: list[str] | None = None) -> None:
+    """Console-script entry point: run the group and map errors to exit codes."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        rv: Any = main.main(args=args, prog_name="claude-policy", standalone_mode=False)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except click.UsageError as e:
+        e.show()
+        sys.exit(EXIT_USAGE)
+    except click.Abort:
+        click.echo("Interrupted.", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except ReconcilerError as e:
+        if _debug_requested(args):
+            import traceback
+
+            traceback.print_exc()
+        click.echo(f"Error: {e}", err=True)
+        sys.exit(e.exit_code)
+    sys.exit(rv if isinstance(rv, int) else 0)

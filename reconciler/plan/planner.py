@@ -169,7 +169,7 @@ def _plan_workspace(dw: DesiredWorkspace, live: LiveWorkspace | None, out: _Resu
     after = represent.copy_of(before) if before else represent.new_workspace(dw.name)
     fields: list[FieldChange] = []
     blocked: list[str] = []
-    for path, want in sorted(dw.fields.items()):
+    for path, want in sorted(dw.fields.items(), key=_field_order):
         current = represent.get_path(before, path) if before else None
         if before is not None and _same(path, current, want.value):
             continue
@@ -201,6 +201,12 @@ def _plan_workspace(dw: DesiredWorkspace, live: LiveWorkspace | None, out: _Resu
             **common,
         )
     )
+
+
+def _field_order(item: tuple[str, Any]) -> tuple[int, str]:
+    """Name first, then residency, then tags: the order people read a workspace in."""
+    path = item[0]
+    return (0 if path == "name" else 1 if path.startswith("data_residency.") else 2, path)
 
 
 def _same(path: str, current: Any, want: Any) -> bool:

@@ -46,7 +46,7 @@ def render_markdown(doc: dict[str, Any], *, color: bool = False, limit: int = CO
         head.extend(f"- {_cell(w)}" for w in doc["warnings"])
         head.append("")
         head.append("</details>")
-    head.append("")
+    head.extend(["", ""])
     text = "\n".join(head)
 
     if not doc["changes"]:

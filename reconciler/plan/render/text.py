@@ -62,9 +62,10 @@ def _change(change: dict[str, Any], currency: str | None, color: bool) -> list[s
     ident = f" ({change['id']})" if change.get("id") else ""
     head = f"  {symbol} {change['address']}{ident} {ACTION_WORDS[action]}"
     out = [_paint(head, _COLORS[action], color)]
-    for f in change["fields"]:
-        src = f"    # {f['source']}" if f.get("source") else ""
-        out.append(f"      {field_line(f, action, currency)}{src}")
+    rows = [(field_line(f, action, currency), f.get("source")) for f in change["fields"]]
+    width = max((len(text) for text, _ in rows), default=0)
+    for text, source in rows:
+        out.append(f"      {text.ljust(width)}    # {source}" if source else f"      {text}")
     for dep in change.get("depends_on") or []:
         out.append(f"      (id known after apply of {dep})")
     if change.get("reason"):

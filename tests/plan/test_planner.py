@@ -1,0 +1,451 @@
+"""Planner: desired vs live → actions, fields, provenance, order (pure, no network)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from reconciler.desired import INHERIT, Value
+from reconciler.live import LiveLimit, LiveMember
+from reconciler.plan.model import Action, Plan
+from reconciler.plan.planner import PlanOptions, build_plan
+from tests.plan.builders import (
+    console_snapshot,
+    desired,
+    enterprise_snapshot,
+    limit,
+    limits,
+    live_ws,
+    val,
+    workspace,
+    workspaces,
+)
+
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
+
+
+def plan_of(d, snap, **opts) -> Plan:  # type: ignore[no-untyped-def]
+    return build_plan(d, snap, policy_digest="sha256:test", options=PlanOptions(now=NOW, **opts))
+
+
+def actions(plan: Plan) -> list[tuple[str, str]]:
+    return [(c.address, c.action.value) for c in plan.changes]
+
+
+ORG = {"type": "organization"}
+
+
+def ws_scope(name: str, wid: str | None) -> dict[str, object]:
+    return {"type": "workspace", "name": name, "id": wid}
+
+
+def test_matching_state_is_unchanged_everywhere() -> None:
+    d = desired(
+        "console",
+        workspaces=workspaces(
+            workspace(
+                "claims",
+                "wrkspc_claims",
+                {"data_residency.default_inference_geo": val("global"), "tags.team": val("claims")},
+            )
+        ),
+        limits=limits(
+            limit(ORG, "monthly", val("5000000")),
+            limit(ws_scope("claims", "wrkspc_claims"), "monthly", val("200000")),
+        ),
+    )
+    plan = plan_of(d, console_snapshot())
+    assert plan.changes == []
+    assert plan.summary() == {
+        "create": 0,
+        "update": 0,
+        "delete": 0,
+        "archive": 0,
+        "manual": 0,
+        "blocked": 0,
+        "unchanged": 3,
+    }
+    assert plan.organization["usage_tier_limit"] == "20000000"
+
+
+def test_rule_residency_update_carries_field_diff_and_provenance() -> None:
+    d = desired(
+        "console",
+        workspaces=workspaces(
+            workspace(
+                "claims",
+                "wrkspc_claims",
+                {
+                    "data_residency.allowed_inference_geos": val(["us"], 9, "workspace_rules[0]"),
+                    "data_residency.default_inference_geo": val("us", 9, "workspace_rules[0]"),
+                },
+                declared=False,
+            )
+        ),
+    )
+    plan = plan_of(d, console_snapshot())
+    (change,) = plan.changes
+    assert change.action is Action.UPDATE
+    assert change.id == "wrkspc_claims"
+    assert [(f.path, f.before, f.after, f.source) for f in change.fields] == [
+        (
+            "data_residency.allowed_inference_geos",
+            "unrestricted",
+            ["us"],
+            "policies/p.yaml:9 (workspace_rules[0])",
+        ),
+        (
+            "data_residency.default_inference_geo",
+            "global",
+            "us",
+            "policies/p.yaml:9 (workspace_rules[0])",
+        ),
+    ]
+    assert change.after is not None
+    assert change.after["data_residency"] == {
+        "workspace_geo": "us",
+        "allowed_inference_geos": ["us"],
+        "default_inference_geo": "us",
+    }
+    assert change.before is not None and change.live_fingerprint is not None
+
+
+def test_allowed_geos_compare_as_sets() -> None:
+    snap = console_snapshot(
+        workspaces=[live_ws("wrkspc_m", "marketing", ["us", "global"], "global")]
+    )
+    d = desired(
+        "console",
+        workspaces=workspaces(
+            workspace(
+                "marketing",
+                "wrkspc_m",
+                {"data_residency.allowed_inference_geos": val(["global", "us"])},
+            )
+        ),
+    )
+    assert plan_of(d, snap).changes == []
+
+
+def test_create_workspace_then_its_limit_known_after_apply() -> None:
+    d = desired(
+        "console",
+        workspaces=workspaces(
+            workspace(
+                "fraud",
+                None,
+                {
+                    "name": val("fraud"),
+                    "data_residency.allowed_inference_geos": val(["us"]),
+                    "data_residency.default_inference_geo": val("us"),
+                    "tags.team": val("risk"),
+                },
+            )
+        ),
+        limits=limits(limit(ws_scope("fraud", None), "monthly", val("100000"))),
+    )
+    plan = plan_of(d, console_snapshot())
+    assert actions(plan) == [
+        ("workspace:fraud", "create"),
+        ("spend_limit:workspace:fraud:monthly", "create"),
+    ]
+    ws, lim = plan.changes
+    assert ws.before is None
+    assert ws.after == {
+        "name": "fraud",
+        "data_residency": {
+            "workspace_geo": "us",
+            "allowed_inference_geos": ["us"],
+            "default_inference_geo": "us",
+        },
+        "tags": {"team": "risk"},
+    }
+    assert lim.depends_on == ["workspace:fraud"]
+    assert lim.after == {
+        "scope": {"type": "workspace", "workspace_id": None},
+        "period": "monthly",
+        "amount": "100000",
+        "currency": "USD",
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "fields", "reason_part"),
+    [
+        (
+            "workspace-geo-change",
+            {"data_residency.workspace_geo": val("eu")},
+            "set at creation",
+        ),
+        (
+            "default-outside-allowed",
+            {"data_residency.allowed_inference_geos": val(["us"])},
+            "default_inference_geo 'global' is not in allowed_inference_geos",
+        ),
+    ],
+)
+def test_blocked_workspace_changes(name: str, fields: dict[str, Value], reason_part: str) -> None:
+    d = desired("console", workspaces=workspaces(workspace("claims", "wrkspc_claims", fields)))
+    plan = plan_of(d, console_snapshot())
+    (change,) = plan.changes
+    assert change.action is Action.BLOCKED, name
+    assert change.reason is not None and reason_part in change.reason
+
+
+def test_blocked_wins_over_update_at_the_same_address() -> None:
+    d = desired(
+        "console",
+        workspaces=workspaces(
+            workspace(
+                "claims",
+                "wrkspc_claims",
+                {"data_residency.workspace_geo": val("eu"), "tags.team": val("other")},
+            )
+        ),
+    )
+    (change,) = plan_of(d, console_snapshot()).changes
+    assert change.action is Action.BLOCKED
+    assert {f.path for f in change.fields} == {"data_residency.workspace_geo", "tags.team"}
+
+
+def test_default_workspace_is_never_written() -> None:
+    d = desired(
+        "console",
+        workspaces=workspaces(workspace("Default", "wrkspc_default", {"tags.x": val("y")})),
+        limits=limits(limit(ws_scope("Default", "wrkspc_default"), "monthly", val("100"))),
+    )
+    plan = plan_of(d, console_snapshot())
+    assert [c.action for c in plan.changes] == [Action.BLOCKED, Action.BLOCKED]
+
+
+def test_workspace_limit_above_org_monthly_is_blocked() -> None:
+    d = desired(
+        "console",
+        limits=limits(limit(ws_scope("claims", "wrkspc_claims"), "monthly", val("6000000"))),
+    )
+    (change,) = plan_of(d, console_snapshot()).changes
+    assert change.action is Action.BLOCKED
+    assert "$50,000.00" in (change.reason or "")
+
+
+def test_raising_org_limit_goes_first_and_lowering_goes_last() -> None:
+    raise_both = desired(
+        "console",
+        limits=limits(
+            limit(ws_scope("claims", "wrkspc_claims"), "monthly", val("6000000")),
+            limit(ORG, "monthly", val("9000000")),
+        ),
+    )
+    assert actions(plan_of(raise_both, console_snapshot())) == [
+        ("spend_limit:organization:monthly", "update"),
+        ("spend_limit:workspace:claims:monthly", "update"),
+    ]
+    lower_both = desired(
+        "console",
+        limits=limits(
+            limit(ORG, "monthly", val("150000")),
+            limit(ws_scope("claims", "wrkspc_claims"), "monthly", val("100000")),
+        ),
+    )
+    assert actions(plan_of(lower_both, console_snapshot())) == [
+        ("spend_limit:workspace:claims:monthly", "update"),
+        ("spend_limit:organization:monthly", "update"),
+    ]
+
+
+def test_inherit_deletes_an_existing_row_last_and_is_a_noop_without_one() -> None:
+    d = desired(
+        "console",
+        workspaces=workspaces(workspace("claims", "wrkspc_claims", {"tags.team": val("c2")})),
+        limits=limits(
+            limit(ws_scope("claims", "wrkspc_claims"), "monthly", val(INHERIT)),
+            limit(ws_scope("portal", "wrkspc_portal"), "monthly", val(INHERIT)),
+        ),
+    )
+    plan = plan_of(d, console_snapshot())
+    assert actions(plan) == [
+        ("workspace:claims", "update"),
+        ("spend_limit:workspace:claims:monthly", "delete"),
+    ]
+    delete = plan.changes[1]
+    assert delete.id == "spl_claims" and delete.after is None
+    assert plan.summary()["unchanged"] == 1
+
+
+def test_archive_is_its_own_action() -> None:
+    d = desired(
+        "console",
+        workspaces=workspaces(
+            workspace("portal", "wrkspc_portal", {}, archived=val(True)),
+            workspace("ghost", None, {}, archived=val(True)),
+        ),
+    )
+    plan = plan_of(d, console_snapshot())
+    assert actions(plan) == [("workspace:portal", "archive")]
+    assert plan.changes[0].after is not None and plan.changes[0].after["archived"] is True
+
+
+def test_enterprise_verify_only_scopes_are_manual_and_users_are_written() -> None:
+    d = desired(
+        "enterprise",
+        limits=limits(
+            limit(
+                {"type": "seat_tier", "seat_tier": "enterprise_standard"}, "monthly", val("12000")
+            ),
+            limit(ORG, "monthly", val("5000000")),
+            limit(
+                {"type": "user", "email": "bob@globex.example", "id": "user_bob"},
+                "monthly",
+                val("90000"),
+            ),
+            limit(
+                {"type": "user", "email": "carol@globex.example", "id": "user_carol"},
+                "daily",
+                val(None),
+            ),
+            limit(
+                {"type": "user", "email": "alice@globex.example", "id": "user_alice"},
+                "monthly",
+                val(INHERIT),
+            ),
+        ),
+    )
+    plan = plan_of(d, enterprise_snapshot())
+    assert sorted(actions(plan)) == [
+        ("spend_limit:seat_tier:enterprise_standard:monthly", "manual"),
+        ("spend_limit:user:alice@globex.example:monthly", "delete"),
+        ("spend_limit:user:bob@globex.example:monthly", "update"),
+        ("spend_limit:user:carol@globex.example:daily", "create"),
+    ]
+    by = {c.address: c for c in plan.changes}
+    manual = by["spend_limit:seat_tier:enterprise_standard:monthly"]
+    assert manual.reason is not None and "claude.ai" in manual.reason
+    assert by["spend_limit:user:alice@globex.example:monthly"].id == "spl_alice"
+    carol = by["spend_limit:user:carol@globex.example:daily"]
+    assert carol.after == {
+        "scope": {"type": "user", "user_id": "user_carol"},
+        "period": "daily",
+        "amount": None,
+        "currency": "USD",
+    }
+    assert plan.summary()["unchanged"] == 1
+
+
+def test_authoritative_users_delete_undeclared_overrides_only() -> None:
+    d = desired(
+        "enterprise",
+        management={"users": val("authoritative", 40)},
+        limits=limits(
+            limit(
+                {"type": "user", "email": "bob@globex.example", "id": "user_bob"},
+                "monthly",
+                val("75000"),
+            )
+        ),
+    )
+    plan = plan_of(d, enterprise_snapshot())
+    assert actions(plan) == [("spend_limit:user:alice@globex.example:monthly", "delete")]
+    assert plan.changes[0].fields[0].source == "policies/p.yaml:40"
+
+
+def test_additive_users_leave_undeclared_overrides_alone() -> None:
+    plan = plan_of(desired("enterprise"), enterprise_snapshot())
+    assert plan.changes == []
+
+
+def test_console_rejects_unlimited_and_non_monthly() -> None:
+    d = desired(
+        "console",
+        limits=limits(limit(ORG, "monthly", val(None)), limit(ORG, "daily", val("100"))),
+    )
+    plan = plan_of(d, console_snapshot())
+    assert {c.action for c in plan.changes} == {Action.BLOCKED}
+
+
+def test_targets_pull_in_the_workspace_create_a_limit_needs() -> None:
+    d = desired(
+        "console",
+        workspaces=workspaces(
+            workspace("fraud", None, {"name": val("fraud")}),
+            workspace("claims", "wrkspc_claims", {"tags.team": val("c2")}),
+        ),
+        limits=limits(limit(ws_scope("fraud", None), "monthly", val("1000"))),
+    )
+    plan = plan_of(d, console_snapshot(), targets=["spend_limit:*"])
+    assert actions(plan) == [
+        ("workspace:fraud", "create"),
+        ("spend_limit:workspace:fraud:monthly", "create"),
+    ]
+    plan = plan_of(d, console_snapshot(), excludes=["workspace:claims"])
+    assert "workspace:claims" not in {c.address for c in plan.changes}
+    assert plan.targets == [] and plan.excludes == ["workspace:claims"]
+
+
+def test_unmanaged_workspaces_listed_when_authoritative() -> None:
+    d = desired(
+        "console",
+        management={"workspaces": val("authoritative")},
+        workspaces=workspaces(workspace("claims", "wrkspc_claims", {})),
+    )
+    assert plan_of(d, console_snapshot()).unmanaged == ["workspace:portal"]
+    d.management = {}
+    assert plan_of(d, console_snapshot()).unmanaged == []
+
+
+def test_safety_rail_is_recorded_and_warned() -> None:
+    many = [live_ws(f"wrkspc_{i}", f"ws-{i}") for i in range(10)]
+    d = desired(
+        "console",
+        safety={"max_change_percent": val(30), "min_existing": val(5)},
+        workspaces=workspaces(
+            *[workspace(f"ws-{i}", f"wrkspc_{i}", {"tags.t": val("x")}) for i in range(4)],
+            *[workspace(f"ws-{i}", f"wrkspc_{i}", {}) for i in range(4, 10)],
+        ),
+    )
+    plan = plan_of(d, console_snapshot(workspaces=many, limits=[]))
+    safety = plan.to_document()["safety"]
+    assert safety == {
+        "existing": 10,
+        "changing": 4,
+        "percent": 40.0,
+        "max_change_percent": 30,
+        "min_existing": 5,
+        "exceeded": True,
+    }
+    assert any("max_change_percent" in w for w in plan.warnings)
+
+
+def test_estimate_counts_writes_and_time_at_the_rate_limits() -> None:
+    members = {f"u{i}@x.example": LiveMember(f"user_{i}", f"u{i}@x.example") for i in range(120)}
+    d = desired(
+        "enterprise",
+        limits=limits(
+            *[
+                limit({"type": "user", "email": e, "id": m.id}, "monthly", val("100"))
+                for e, m in members.items()
+            ]
+        ),
+    )
+    plan = plan_of(d, enterprise_snapshot(members=members, effective={}))
+    est = plan.estimate
+    assert est["writes"] == 120 and est["spend_writes"] == 120
+    assert est["seconds"] == 120.0  # 120 spend writes at 60/min
+    assert est["requests"] == 124  # writes + the reads that verify fingerprints
+
+
+def test_document_is_deterministic_and_checksummed() -> None:
+    d = desired("console", limits=limits(limit(ORG, "monthly", val("6000000"))))
+    a = plan_of(d, console_snapshot()).to_document()
+    b = plan_of(d, console_snapshot()).to_document()
+    assert a == b
+    assert a["expires_at"] == (NOW + timedelta(hours=24)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert len(a["checksum"]) == 64
+
+
+def test_unknown_live_scope_types_are_carried_not_crashing() -> None:
+    snap = console_snapshot(
+        limits=[LiveLimit("spl_x", "future_scope", "abc", "monthly", "1", "USD")]
+    )
+    plan = plan_of(desired("console", limits=limits(limit(ORG, "monthly", val("1")))), snap)
+    assert actions(plan) == [("spend_limit:organization:monthly", "create")]

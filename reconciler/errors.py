@@ -6,6 +6,7 @@
     ├── ConfigError            missing key, refused URL, unreadable file …
     ├── ApiError               the Admin API answered with an error (status, type, message, request id)
     │   └── TransportError     no answer at all (connection refused, timeout, malformed response)
+    │       └── UnknownOutcome a non-idempotent write may or may not have happened: re-read first
     ├── PlanFileError          a saved plan that cannot be applied (checksum, expiry, other org …)
     └── Interrupted            exit 130: Ctrl-C / SIGTERM
 
@@ -129,6 +130,23 @@ class TransportError(ApiError):
     def __str__(self) -> str:
         where = f"{self.method} {self.path}: " if self.method else ""
         return f"{where}{self.message}"
+
+
+class UnknownOutcome(TransportError):
+    """A non-idempotent write (a workspace create) may or may not have taken effect.
+
+    Raised instead of retrying when the request was sent but no definite answer came back
+    (timeout, dropped connection, 5xx, unreadable success body).  The caller must re-read
+    (e.g. list workspaces and look for the name) before trying the write again.
+    ``last_status`` is the HTTP status of the last answer, when there was one.
+    """
+
+    def __init__(
+        self, message: str, *, method: str = "", path: str = "", last_status: int | None = None
+    ) -> None:
+        super().__init__(message, method=method, path=path)
+        self.error_type = "unknown_outcome"
+        self.last_status = last_status
 
 
 class PlanFileError(ReconcilerError):

@@ -1,0 +1,108 @@
+"""The Admin API client: one narrow, paced, retrying, redacting client over httpx.
+
+Modules (private by convention; everything public is re-exported here):
+
+* :mod:`.config` — key, base URL, org kind and rates from options and environment;
+* :mod:`.redact` — the key never appears in output, logs, messages or reprs;
+* :mod:`.pacing` — token buckets for the Admin and Spend rate-limit groups;
+* :mod:`.retry` — what may be retried, and how long to wait;
+* :mod:`.wire` — query encoding and the error envelope;
+* :mod:`.pagination` — both cursor styles, defensively;
+* :mod:`.models` — tolerant, typed views of API objects;
+* :mod:`.client` — :class:`AdminClient`, the typed reads and writes;
+* :mod:`.snapshot` — :func:`read_snapshot`, the live state with the fewest requests.
+
+The client never imports the emulator: the two sides stay independent.
+"""
+
+from reconciler.adminapi.client import (
+    ANTHROPIC_VERSION,
+    CONSOLE_LIMIT_SCOPES,
+    ENTERPRISE_LIMIT_SCOPES,
+    PERIODS,
+    SPEND_LIMIT_READS_BETA,
+    AdminClient,
+)
+from reconciler.adminapi.config import (
+    DEFAULT_ADMIN_RPM,
+    DEFAULT_BASE_URL,
+    DEFAULT_SPEND_RPM,
+    ClientConfig,
+    check_base_url,
+    org_kind_for_key,
+    resolve_config,
+)
+from reconciler.adminapi.models import (
+    Actor,
+    Organization,
+    RbacGroup,
+    RbacGroupMember,
+    Scope,
+    SpendLimit,
+    SpendSummary,
+    User,
+    Workspace,
+)
+from reconciler.adminapi.pacing import ADMIN, SPEND, Pacer, burst_for, rate_for
+from reconciler.adminapi.pagination import Page, id_cursor_pages, opaque_cursor_pages
+from reconciler.adminapi.redact import (
+    REDACTED,
+    RedactingFilter,
+    Secret,
+    install_log_redaction,
+    redact,
+    register_secret,
+)
+from reconciler.adminapi.retry import Backoff, Idempotency
+from reconciler.adminapi.snapshot import LOOKUP_MAX, detect_org_kind, read_snapshot
+from reconciler.adminapi.stats import RequestCounts, RequestStats
+from reconciler.errors import ApiError, TransportError, UnknownOutcome
+
+__all__ = [
+    "ADMIN",
+    "ANTHROPIC_VERSION",
+    "CONSOLE_LIMIT_SCOPES",
+    "DEFAULT_ADMIN_RPM",
+    "DEFAULT_BASE_URL",
+    "DEFAULT_SPEND_RPM",
+    "ENTERPRISE_LIMIT_SCOPES",
+    "LOOKUP_MAX",
+    "PERIODS",
+    "REDACTED",
+    "SPEND",
+    "SPEND_LIMIT_READS_BETA",
+    "Actor",
+    "AdminClient",
+    "ApiError",
+    "Backoff",
+    "ClientConfig",
+    "Idempotency",
+    "Organization",
+    "Pacer",
+    "Page",
+    "RbacGroup",
+    "RbacGroupMember",
+    "RedactingFilter",
+    "RequestCounts",
+    "RequestStats",
+    "Scope",
+    "Secret",
+    "SpendLimit",
+    "SpendSummary",
+    "TransportError",
+    "UnknownOutcome",
+    "User",
+    "Workspace",
+    "burst_for",
+    "check_base_url",
+    "detect_org_kind",
+    "id_cursor_pages",
+    "install_log_redaction",
+    "opaque_cursor_pages",
+    "org_kind_for_key",
+    "rate_for",
+    "read_snapshot",
+    "redact",
+    "register_secret",
+    "resolve_config",
+]

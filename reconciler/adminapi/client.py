@@ -1,0 +1,483 @@
+"""The one narrow client of the Anthropic Admin API.
+
+:class:`AdminClient` is given an ``httpx.Client`` (so tests can hand it a
+``MockTransport`` or point it at an emulator) and owns, once, everything the rest of
+claude-policy must not think about: authentication headers, pacing under both rate-limit
+buckets, retries of what is safe to retry, both pagination styles, the error envelope,
+tolerant parsing and request counting.
+
+Contracts:
+
+* Headers: ``x-api-key``, ``anthropic-version: 2023-06-01``; ``anthropic-beta:
+  spend-limit-reads-2026-09-26`` only on the spend-limit listing (admin-api §1.1).
+* Every request waits for its bucket(s) (:mod:`.pacing`); spend-limit endpoints count in
+  both.  Every attempt sent is counted (:attr:`AdminClient.stats`).
+* Idempotent requests are retried (:mod:`.retry`); ``POST /workspaces`` never is once it
+  may have reached the server — an unknown outcome raises
+  :class:`~reconciler.errors.UnknownOutcome` and the caller re-reads first.
+* A DELETE answered 404 on a retry is done; an archive refused on a retry is re-checked
+  with a GET.
+* Errors: :class:`~reconciler.errors.ApiError` for an error answer,
+  :class:`~reconciler.errors.TransportError` for no usable answer.  The key is never in a
+  message, repr or log record (:mod:`.redact`).
+* Listings are generators: iterate them once; nothing is read before iteration starts.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from reconciler import __version__
+from reconciler.adminapi.config import DEFAULT_BASE_URL, KEY_PREFIXES, ClientConfig
+from reconciler.adminapi.models import (
+    Organization,
+    RbacGroup,
+    RbacGroupMember,
+    Scope,
+    SpendLimit,
+    SpendSummary,
+    User,
+    Workspace,
+)
+from reconciler.adminapi.pacing import ADMIN, SPEND, Pacer
+from reconciler.adminapi.pagination import (
+    DEFAULT_MAX_PAGES,
+    Page,
+    Query,
+    id_cursor_pages,
+    opaque_cursor_pages,
+)
+from reconciler.adminapi.redact import Secret, redact
+from reconciler.adminapi.retry import (
+    Backoff,
+    Idempotency,
+    is_retryable,
+    parse_retry_after,
+    surely_not_sent,
+)
+from reconciler.adminapi.stats import RequestCounts, RequestStats
+from reconciler.adminapi.wire import QueryValue, api_error, encode_query, json_object
+from reconciler.errors import ApiError, TransportError, UnknownOutcome
+
+__all__ = [
+    "ANTHROPIC_VERSION",
+    "API_PREFIX",
+    "CONSOLE_LIMIT_SCOPES",
+    "ENTERPRISE_LIMIT_SCOPES",
+    "PERIODS",
+    "SPEND_LIMIT_READS_BETA",
+    "AdminClient",
+]
+
+log = logging.getLogger("reconciler.adminapi")
+
+API_PREFIX = "/v1/organizations"
+ANTHROPIC_VERSION = "2023-06-01"
+SPEND_LIMIT_READS_BETA = "spend-limit-reads-2026-09-26"
+PERIODS = ("daily", "weekly", "monthly")
+# Configured-limit scopes worth one listing (admin-api §15): Console rows, and the
+# Enterprise defaults (user overrides come from the effective report instead).
+CONSOLE_LIMIT_SCOPES = ("organization", "workspace", "usage_tier")
+ENTERPRISE_LIMIT_SCOPES = ("organization", "seat_tier", "rbac_group", "organization_service")
+MAX_PAGE = 1000
+MAX_USER_IDS = 100  # user_ids[] cap per effective-report request (admin-api §14.14)
+
+# Statuses that leave a non-idempotent write in doubt: the server may have done the work.
+_DOUBTFUL = frozenset({408}) | frozenset(range(500, 600))
+
+Refused = Callable[[ApiError], dict[str, Any] | None]
+
+
+def _seg(value: str) -> str:
+    """An id as one path segment (ids are opaque: never let one add a path level)."""
+    return quote(value, safe="")
+
+
+class AdminClient:
+    """Reads and writes of the Admin API for one organization key.
+
+    ``http`` is used as given and never closed here.  ``clock``/``sleep``/``wall`` and
+    ``random`` are injectable so tests drive pacing and backoff without real time.
+    """
+
+    def __init__(
+        self,
+        http: httpx.Client,
+        key: str | Secret,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        admin_rpm: float = 100.0,
+        spend_rpm: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        wall: Callable[[], float] = time.time,
+        random: Callable[[], float] | None = None,
+        max_retries: int = 5,
+        retry_after_cap: float = 60.0,
+    ) -> None:
+        self._http = http
+        self._key = key if isinstance(key, Secret) else Secret(key)
+        self._root = base_url.rstrip("/") + API_PREFIX
+        self._sleep = sleep
+        self._wall = wall
+        self.pacer = Pacer(admin_rpm, spend_rpm, clock=clock, sleep=sleep, wall=wall)
+        self.backoff = Backoff(retry_after_cap=retry_after_cap)
+        if random is not None:
+            self.backoff.random = random
+        self.max_retries = max_retries
+        self.stats = RequestStats()
+        self.org_kind: str | None = next(
+            (kind for p, kind in KEY_PREFIXES.items() if self._key.reveal().startswith(p)), None
+        )
+        self._headers = {
+            "x-api-key": self._key.reveal(),
+            "anthropic-version": ANTHROPIC_VERSION,
+            "accept": "application/json",
+            "user-agent": f"claude-policy/{__version__}",
+        }
+
+    @classmethod
+    def from_config(cls, http: httpx.Client, config: ClientConfig, **kwargs: Any) -> AdminClient:
+        return cls(
+            http,
+            config.key,
+            base_url=config.base_url,
+            admin_rpm=config.admin_rpm,
+            spend_rpm=config.spend_rpm,
+            **kwargs,
+        )
+
+    def __repr__(self) -> str:
+        return f"AdminClient({self._root!r}, key={self._key!r})"
+
+    @property
+    def requests(self) -> RequestCounts:
+        """Requests sent so far (every attempt, retries included)."""
+        return self.stats.snapshot()
+
+    # ------------------------------------------------------------------ the one request
+
+    def _call(
+        self,
+        method: str,
+        route: str,
+        path: str,
+        *,
+        group: str = ADMIN,
+        params: Query | None = None,
+        body: Mapping[str, Any] | None = None,
+        beta: str | None = None,
+        idempotency: Idempotency = Idempotency.SAFE,
+        refused_on_retry: Refused | None = None,
+    ) -> dict[str, Any]:
+        """Send one logical request (with its retries) and return the JSON object.
+
+        ``route`` is the path template for the counters; ``refused_on_retry`` may turn an
+        error answer to a *retry* into a result (the first attempt succeeded).
+        """
+        url = self._root + path
+        if params:
+            url += "?" + encode_query(params)
+        headers = dict(self._headers)
+        if beta:
+            headers["anthropic-beta"] = beta
+        label = f"{method} {route}"
+        unsafe = idempotency is Idempotency.UNSAFE
+        attempt = 0
+        while True:
+            self.pacer.acquire(group)
+            self.stats.count(label, spend=group == SPEND)
+            started = time.perf_counter()
+            try:
+                response = self._http.request(method, url, headers=headers, json=body)
+            except httpx.TransportError as exc:
+                reason = f"{type(exc).__name__}: {redact(str(exc)) or 'no detail'}"
+                if unsafe and not surely_not_sent(exc):
+                    raise UnknownOutcome(
+                        f"no answer ({reason}); the request may have been applied — "
+                        "re-read before sending it again",
+                        method=method,
+                        path=route,
+                    ) from None
+                if attempt >= self.max_retries:
+                    raise TransportError(
+                        f"no answer from the Admin API after {attempt + 1} attempts ({reason})",
+                        method=method,
+                        path=route,
+                    ) from None
+                delay = self.backoff.delay(attempt)
+                log.info("%s: %s; retrying in %.1f s", label, reason, delay)
+                self._sleep(delay)
+                attempt += 1
+                continue
+            self.pacer.observe(group, response.headers)
+            log.debug(
+                "%s -> %d (%.0f ms)",
+                label,
+                response.status_code,
+                (time.perf_counter() - started) * 1000,
+            )
+            if response.is_success:
+                try:
+                    return json_object(response, method=method, path=route)
+                except TransportError as exc:
+                    if unsafe:
+                        raise UnknownOutcome(
+                            f"{exc.message}; the request was applied but its result is "
+                            "unreadable — re-read before sending it again",
+                            method=method,
+                            path=route,
+                            last_status=response.status_code,
+                        ) from None
+                    raise
+            error = api_error(response, method=method, path=route)
+            if attempt > 0 and refused_on_retry is not None:
+                settled = refused_on_retry(error)
+                if settled is not None:
+                    return settled
+            if not is_retryable(error, idempotency) or attempt >= self.max_retries:
+                if unsafe and error.status in _DOUBTFUL:
+                    raise UnknownOutcome(
+                        f"{error.status} {error.error_type}: {error.message}; the request may "
+                        "have been applied — re-read before sending it again",
+                        method=method,
+                        path=route,
+                        last_status=error.status,
+                    ) from None
+                raise error
+            retry_after = parse_retry_after(response.headers, now=self._wall())
+            delay = self.backoff.delay(attempt, retry_after)
+            log.info(
+                "%s -> %d %s; retrying in %.1f s (attempt %d of %d)",
+                label,
+                error.status,
+                error.error_type,
+                delay,
+                attempt + 2,
+                self.max_retries + 1,
+            )
+            if error.status == 429:
+                # The org's window is full: hold every bucket so sibling threads wait too;
+                # the next acquire() does the waiting.
+                self.pacer.hold(delay)
+            else:
+                self._sleep(delay)
+            attempt += 1
+
+    def _get(self, route: str, path: str, *, group: str = ADMIN) -> dict[str, Any]:
+        return self._call("GET", route, path, group=group)
+
+    def _fetcher(
+        self, route: str, path: str, *, group: str = ADMIN, beta: str | None = None
+    ) -> Callable[[Query], dict[str, Any]]:
+        def fetch(query: Query) -> dict[str, Any]:
+            return self._call("GET", route, path, group=group, params=query, beta=beta)
+
+        return fetch
+
+    # ------------------------------------------------------------------ organization
+
+    def me(self) -> Organization:
+        """``GET /me``: the key's organization (id and name only)."""
+        return Organization.from_api(self._get("/me", "/me"))
+
+    # ------------------------------------------------------------------ users
+
+    def list_users(
+        self, email: str | None = None, *, limit: int = MAX_PAGE, roles: Sequence[str] = ()
+    ) -> Iterator[User]:
+        """Members, most recently added first.  The ``email`` filter also matches address
+        variants (``+tag``): callers compare the returned email themselves."""
+        for page in self.user_pages(email, limit=limit, roles=roles):
+            yield from page.items
+
+    def user_pages(
+        self, email: str | None = None, *, limit: int = MAX_PAGE, roles: Sequence[str] = ()
+    ) -> Generator[Page, None, None]:
+        """:meth:`list_users` a page at a time: ``Page(items=[User…], more=bool)``, so a
+        caller may stop after the first page knowing whether the listing was complete."""
+        params: Query = [("limit", limit), ("email", email), ("roles[]", list(roles) or None)]
+        fetch = self._fetcher("/users", "/users")
+        for page, more in id_cursor_pages(fetch, params, what="users"):
+            yield Page([User.from_api(item) for item in page], more)
+
+    # ------------------------------------------------------------------ workspaces
+
+    def list_workspaces(
+        self,
+        include_archived: bool = True,
+        include_default: bool = True,
+        *,
+        limit: int = MAX_PAGE,
+        ids: Sequence[str] = (),
+    ) -> Iterator[Workspace]:
+        """Workspaces, newest first (archived and the default one included by default)."""
+        params: Query = [
+            ("limit", limit),
+            ("include_archived", include_archived),
+            ("include_default", include_default),
+            ("ids[]", list(ids) or None),
+        ]
+        fetch = self._fetcher("/workspaces", "/workspaces")
+        for page, _ in id_cursor_pages(fetch, params, what="workspaces"):
+            yield from (Workspace.from_api(item) for item in page)
+
+    def get_workspace(self, workspace_id: str) -> Workspace:
+        data = self._get("/workspaces/{workspace_id}", f"/workspaces/{_seg(workspace_id)}")
+        return Workspace.from_api(data)
+
+    def create_workspace(self, body: Mapping[str, Any]) -> Workspace:
+        """``POST /workspaces`` — never resent once it may have reached the server.
+
+        Raises :class:`~reconciler.errors.UnknownOutcome` when the outcome is unknown:
+        list the workspaces and look for the name before creating again.
+        """
+        data = self._call(
+            "POST", "/workspaces", "/workspaces", body=body, idempotency=Idempotency.UNSAFE
+        )
+        return Workspace.from_api(data)
+
+    def update_workspace(self, workspace_id: str, body: Mapping[str, Any]) -> Workspace:
+        """``POST /workspaces/{id}``; retried, so send absolute values (and tag merge
+        patches), which converge when repeated."""
+        data = self._call(
+            "POST",
+            "/workspaces/{workspace_id}",
+            f"/workspaces/{_seg(workspace_id)}",
+            body=body,
+        )
+        return Workspace.from_api(data)
+
+    def archive_workspace(self, workspace_id: str) -> Workspace:
+        """Archive (irreversible).  A retry refused with 400 is checked with a GET: if the
+        workspace is archived, the first attempt did it."""
+
+        def settled(error: ApiError) -> dict[str, Any] | None:
+            if error.status != 400:
+                return None
+            data = self._get("/workspaces/{workspace_id}", f"/workspaces/{_seg(workspace_id)}")
+            return data if data.get("archived_at") else None
+
+        data = self._call(
+            "POST",
+            "/workspaces/{workspace_id}/archive",
+            f"/workspaces/{_seg(workspace_id)}/archive",
+            refused_on_retry=settled,
+        )
+        return Workspace.from_api(data)
+
+    # ------------------------------------------------------------------ spend limits
+
+    def list_spend_limits(
+        self,
+        scope_types: Sequence[str] = (),
+        *,
+        workspace_id: str | None = None,
+        limit: int = MAX_PAGE,
+    ) -> Iterator[SpendLimit]:
+        """Configured spend-limit rows (beta listing), optionally narrowed by scope type."""
+        params: Query = [
+            ("limit", limit),
+            ("scope_type[]", list(scope_types) or None),
+            ("workspace_id", workspace_id),
+        ]
+        fetch = self._fetcher(
+            "/spend_limits", "/spend_limits", group=SPEND, beta=SPEND_LIMIT_READS_BETA
+        )
+        for page, _ in opaque_cursor_pages(fetch, params, what="spend limits"):
+            yield from (SpendLimit.from_api(item) for item in page)
+
+    def get_spend_limit(self, spend_limit_id: str) -> SpendLimit:
+        data = self._get(
+            "/spend_limits/{spend_limit_id}",
+            f"/spend_limits/{_seg(spend_limit_id)}",
+            group=SPEND,
+        )
+        return SpendLimit.from_api(data)
+
+    def set_spend_limit(
+        self, scope: Mapping[str, Any] | Scope, period: str | None, amount: str | None
+    ) -> SpendLimit:
+        """Upsert the row for (scope, period); ``amount`` ``None`` = explicit no-limit
+        (Enterprise ``user`` rows only).  ``period`` ``None`` lets the server default it."""
+        body: dict[str, Any] = {
+            "amount": amount,
+            "scope": scope.to_api() if isinstance(scope, Scope) else dict(scope),
+        }
+        if period is not None:
+            body["period"] = period
+        data = self._call("POST", "/spend_limits", "/spend_limits", group=SPEND, body=body)
+        return SpendLimit.from_api(data)
+
+    def delete_spend_limit(self, spend_limit_id: str) -> None:
+        """Delete a row (the scope inherits again).  404 on a retry means it is gone."""
+
+        def settled(error: ApiError) -> dict[str, Any] | None:
+            if error.status == 404:
+                return {"type": "spend_limit_deleted", "id": spend_limit_id}
+            return None
+
+        self._call(
+            "DELETE",
+            "/spend_limits/{spend_limit_id}",
+            f"/spend_limits/{_seg(spend_limit_id)}",
+            group=SPEND,
+            refused_on_retry=settled,
+        )
+
+    def effective(
+        self,
+        periods: Sequence[str] = (),
+        user_ids: Sequence[str] | None = None,
+        limit: int | None = None,
+    ) -> Iterator[SpendSummary]:
+        """The effective report (Enterprise): each member's resolved cap per period.
+
+        Without ``user_ids``: every member, paged ``limit`` (default 1000) members per
+        request.  With ``user_ids``: batches of at most 100 ids, ``limit`` defaulting to
+        the batch cap, so one request per batch.  ``periods`` narrows to those periods.
+        """
+        fetch = self._fetcher("/spend_limits/effective", "/spend_limits/effective", group=SPEND)
+        period_param: QueryValue = list(periods) or None
+        if user_ids is None:
+            size = limit or MAX_PAGE
+            params: Query = [("limit", size), ("period[]", period_param)]
+            for page, _ in opaque_cursor_pages(fetch, params, what="effective spend limits"):
+                yield from (SpendSummary.from_api(item) for item in page)
+            return
+        ids = list(dict.fromkeys(user_ids))  # no duplicates: they would waste batch room
+        size = limit or MAX_USER_IDS
+        for start in range(0, len(ids), MAX_USER_IDS):
+            batch = ids[start : start + MAX_USER_IDS]
+            params = [("limit", size), ("period[]", period_param), ("user_ids[]", batch)]
+            # A page holds `size` members: more pages than that would be a server bug.
+            pages = min(math.ceil(len(batch) / size) + 1, DEFAULT_MAX_PAGES)
+            for page, _ in opaque_cursor_pages(
+                fetch, params, what="effective spend limits", max_pages=pages
+            ):
+                yield from (SpendSummary.from_api(item) for item in page)
+
+    # ------------------------------------------------------------------ RBAC groups
+
+    def list_rbac_groups(self, *, limit: int = MAX_PAGE) -> Iterator[RbacGroup]:
+        fetch = self._fetcher("/rbac_groups", "/rbac_groups")
+        for page, _ in opaque_cursor_pages(fetch, [("limit", limit)], what="RBAC groups"):
+            yield from (RbacGroup.from_api(item) for item in page)
+
+    def list_group_members(
+        self, group_id: str, *, limit: int = MAX_PAGE
+    ) -> Iterator[RbacGroupMember]:
+        fetch = self._fetcher(
+            "/rbac_groups/{rbac_group_id}/members", f"/rbac_groups/{_seg(group_id)}/members"
+        )
+        for page, _ in opaque_cursor_pages(
+            fetch, [("limit", limit)], what=f"members of RBAC group {group_id}"
+        ):
+            yield from (RbacGroupMember.from_api(item, group_id) for item in page)

@@ -1,0 +1,181 @@
+"""Where the client's settings come from: key, base URL, organization kind, rates.
+
+Contract:
+
+* The key comes only from ``ANTHROPIC_ADMIN_API_KEY`` or from the file named by
+  ``--api-key-file`` (its content stripped; the file wins when both are given) — never
+  from a command-line value, which would land in shell history and process listings.
+  It is wrapped in :class:`~reconciler.adminapi.redact.Secret` before anything else
+  happens to it, and no error message ever quotes it.
+* The base URL comes from ``--api-url``, else ``ANTHROPIC_BASE_URL``, else
+  ``https://api.anthropic.com``.  Plain ``http://`` is refused unless the host is a
+  loopback address (127.0.0.0/8, ``::1``, ``localhost``): the key travels in a header.
+* The organization kind follows the key prefix (admin-api §2): ``sk-ant-admin01-`` →
+  ``console``, ``sk-ant-api01-`` → ``enterprise``.
+* Rates (requests per minute the organization allows) come from ``--admin-rpm`` /
+  ``--spend-rpm``, else ``CLAUDE_POLICY_ADMIN_RPM`` / ``CLAUDE_POLICY_SPEND_RPM``, else
+  100 and 60 (admin-api §4).
+
+Every problem is a :class:`~reconciler.errors.ConfigError`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from reconciler.adminapi.redact import Secret, register_secret
+from reconciler.errors import ConfigError
+
+__all__ = [
+    "DEFAULT_ADMIN_RPM",
+    "DEFAULT_BASE_URL",
+    "DEFAULT_SPEND_RPM",
+    "KEY_ENV",
+    "ClientConfig",
+    "check_base_url",
+    "org_kind_for_key",
+    "resolve_config",
+]
+
+DEFAULT_BASE_URL = "https://api.anthropic.com"
+DEFAULT_ADMIN_RPM = 100.0
+DEFAULT_SPEND_RPM = 60.0
+KEY_ENV = "ANTHROPIC_ADMIN_API_KEY"
+BASE_URL_ENV = "ANTHROPIC_BASE_URL"
+ADMIN_RPM_ENV = "CLAUDE_POLICY_ADMIN_RPM"
+SPEND_RPM_ENV = "CLAUDE_POLICY_SPEND_RPM"
+
+# Key prefix → organization kind (admin-api §2).
+KEY_PREFIXES: Mapping[str, str] = {
+    "sk-ant-admin01-": "console",
+    "sk-ant-api01-": "enterprise",
+}
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    """Everything needed to build an :class:`~reconciler.adminapi.client.AdminClient`."""
+
+    key: Secret
+    base_url: str
+    org_kind: str  # "console" | "enterprise"
+    admin_rpm: float = DEFAULT_ADMIN_RPM
+    spend_rpm: float = DEFAULT_SPEND_RPM
+
+
+def org_kind_for_key(key: str) -> str:
+    """``console`` or ``enterprise`` from the key prefix; ConfigError otherwise.
+
+    The message names the expected prefixes and never the key itself.
+    """
+    for prefix, kind in KEY_PREFIXES.items():
+        if key.startswith(prefix):
+            return kind
+    expected = " or ".join(f"{p}…" for p in KEY_PREFIXES)
+    raise ConfigError(
+        f"the API key is not an Admin API key (expected a key starting with {expected}); "
+        f"check {KEY_ENV} or the file given to --api-key-file"
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped.is_loopback
+    return address.is_loopback
+
+
+def check_base_url(url: str) -> str:
+    """Validate a base URL and return it without a trailing slash.
+
+    Accepts ``https://`` anywhere and ``http://`` only to a loopback host.
+    """
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018  (raises ValueError on a malformed port)
+    except ValueError as e:
+        raise ConfigError(f"invalid API URL {url!r}: {e}") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise ConfigError(f"invalid API URL {url!r}: expected https://HOST[:PORT]")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ConfigError(f"invalid API URL {url!r}: no credentials, query or fragment allowed")
+    if parts.scheme == "http" and not _is_loopback(host):
+        raise ConfigError(
+            f"refusing plain http:// to {host}: the API key would travel unencrypted; "
+            "use https:// (http:// is allowed only to a loopback address)"
+        )
+    return url.rstrip("/")
+
+
+def _read_key_file(path: str) -> str:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else type(e).__name__
+        raise ConfigError(f"cannot read the API key file {path}: {reason}") from None
+    key = text.strip()
+    register_secret(key)
+    if not key:
+        raise ConfigError(f"the API key file {path} is empty")
+    return key
+
+
+def _rate(value: float | None, env_name: str, env: Mapping[str, str], default: float) -> float:
+    source = "option"
+    if value is None:
+        raw = env.get(env_name)
+        if raw is None or not raw.strip():
+            return default
+        source = env_name
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ConfigError(f"{env_name} must be a number of requests per minute") from None
+    if not value > 0 or value != value or value == float("inf"):
+        raise ConfigError(f"requests per minute must be a positive number (from {source})")
+    return float(value)
+
+
+def resolve_config(
+    *,
+    api_url: str | None = None,
+    api_key_file: str | None = None,
+    admin_rpm: float | None = None,
+    spend_rpm: float | None = None,
+    env: Mapping[str, str] | None = None,
+) -> ClientConfig:
+    """Resolve the settings from options (``None`` = not given) and the environment."""
+    env = os.environ if env is None else env
+    if api_key_file:
+        key = _read_key_file(api_key_file)
+    else:
+        key = (env.get(KEY_ENV) or "").strip()
+        register_secret(key)
+        if not key:
+            raise ConfigError(
+                f"no Admin API key: set {KEY_ENV} or pass --api-key-file FILE "
+                "(a key is never accepted as a command-line value)"
+            )
+    secret = Secret(key)
+    kind = org_kind_for_key(key)
+    base_url = check_base_url(api_url or env.get(BASE_URL_ENV) or DEFAULT_BASE_URL)
+    return ClientConfig(
+        key=secret,
+        base_url=base_url,
+        org_kind=kind,
+        admin_rpm=_rate(admin_rpm, ADMIN_RPM_ENV, env, DEFAULT_ADMIN_RPM),
+        spend_rpm=_rate(spend_rpm, SPEND_RPM_ENV, env, DEFAULT_SPEND_RPM),
+    )

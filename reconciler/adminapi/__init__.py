@@ -54,7 +54,17 @@ from reconciler.adminapi.redact import (
     register_secret,
 )
 from reconciler.adminapi.retry import Backoff, Idempotency
-from reconciler.adminapi.snapshot import LOOKUP_MAX, detect_org_kind, read_snapshot
+from reconciler.adminapi.snapshot import (
+    LOOKUP_MAX,
+    detect_org_kind,
+    live_effective,
+    live_limit,
+    live_member,
+    live_override,
+    live_workspace,
+    mark_default,
+    read_snapshot,
+)
 from reconciler.adminapi.stats import RequestCounts, RequestStats
 from reconciler.errors import ApiError, TransportError, UnknownOutcome
 
@@ -98,6 +108,12 @@ __all__ = [
     "detect_org_kind",
     "id_cursor_pages",
     "install_log_redaction",
+    "live_effective",
+    "live_limit",
+    "live_member",
+    "live_override",
+    "live_workspace",
+    "mark_default",
     "opaque_cursor_pages",
     "org_kind_for_key",
     "rate_for",

@@ -22,6 +22,7 @@ Every problem is a :class:`~reconciler.errors.ConfigError`.
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -144,7 +145,7 @@ def _rate(value: float | None, env_name: str, env: Mapping[str, str], default: f
             value = float(raw)
         except ValueError:
             raise ConfigError(f"{env_name} must be a number of requests per minute") from None
-    if not value > 0 or value != value or value == float("inf"):
+    if not 0 < value < math.inf:  # also refuses NaN
         raise ConfigError(f"requests per minute must be a positive number (from {source})")
     return float(value)
 

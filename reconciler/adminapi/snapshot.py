@@ -76,7 +76,18 @@ from reconciler.live import (
     Snapshot,
 )
 
-__all__ = ["DEFAULT_WORKSPACE_NAME", "LOOKUP_MAX", "detect_org_kind", "read_snapshot"]
+__all__ = [
+    "DEFAULT_WORKSPACE_NAME",
+    "LOOKUP_MAX",
+    "detect_org_kind",
+    "live_effective",
+    "live_limit",
+    "live_member",
+    "live_override",
+    "live_workspace",
+    "mark_default",
+    "read_snapshot",
+]
 
 log = logging.getLogger("reconciler.adminapi.snapshot")
 
@@ -143,9 +154,10 @@ def read_snapshot(
 
 
 # --------------------------------------------------------------------------- converters
+# API objects → the shared live model; public so apply's re-read uses the very same ones.
 
 
-def _live_workspace(ws: Workspace) -> LiveWorkspace:
+def live_workspace(ws: Workspace) -> LiveWorkspace:
     return LiveWorkspace(
         id=ws.id,
         name=ws.name,
@@ -156,7 +168,7 @@ def _live_workspace(ws: Workspace) -> LiveWorkspace:
     )
 
 
-def _live_limit(row: SpendLimit) -> LiveLimit:
+def live_limit(row: SpendLimit) -> LiveLimit:
     return LiveLimit(
         id=row.id,
         scope_type=row.scope.type,
@@ -168,7 +180,7 @@ def _live_limit(row: SpendLimit) -> LiveLimit:
     )
 
 
-def _override(row: SpendSummary) -> LiveLimit:
+def live_override(row: SpendSummary) -> LiveLimit:
     """The member's own ``user`` row, as the effective report shows it."""
     return LiveLimit(
         id=row.spend_limit_id,
@@ -180,7 +192,7 @@ def _override(row: SpendSummary) -> LiveLimit:
     )
 
 
-def _effective(row: SpendSummary) -> Effective:
+def live_effective(row: SpendSummary) -> Effective:
     return Effective(
         user_id=row.user_id,
         period=row.period,
@@ -192,7 +204,7 @@ def _effective(row: SpendSummary) -> Effective:
     )
 
 
-def _member(user: User) -> LiveMember:
+def live_member(user: User) -> LiveMember:
     return LiveMember(id=user.id, email=user.email, name=user.name, role=user.role)
 
 
@@ -266,11 +278,11 @@ class _Reader:
             self.snap.limits.extend(f_lim.result())
 
     def read_workspaces(self) -> list[LiveWorkspace]:
-        listed = [_live_workspace(w) for w in self.client.list_workspaces(True, True)]
+        listed = [live_workspace(w) for w in self.client.list_workspaces(True, True)]
         return mark_default(listed)
 
     def read_limits(self, scopes: Sequence[str]) -> list[LiveLimit]:
-        return [_live_limit(row) for row in self.client.list_spend_limits(scopes)]
+        return [live_limit(row) for row in self.client.list_spend_limits(scopes)]
 
     # ----------------------------------------------------------------- Enterprise
 
@@ -326,9 +338,9 @@ class _Reader:
                 continue
             if row.email is not None or row.user_id not in named:
                 named[row.user_id] = row
-            table[(row.user_id, row.period)] = _effective(row)
+            table[(row.user_id, row.period)] = live_effective(row)
             if row.is_override:
-                self.snap.limits.append(_override(row))
+                self.snap.limits.append(live_override(row))
             currency = currency or row.currency
         self.snap.currency = currency
         return named
@@ -360,7 +372,7 @@ class _Reader:
                 f_rows = self.submit(self.read_user_limits)
         members: dict[str, LiveMember] = {}
         for user in self.client.list_users():
-            members.setdefault(user.email.lower(), _member(user))
+            members.setdefault(user.email.lower(), live_member(user))
         self.snap.members = members
         self.snap.members_complete = True
         if f_rows is not None:
@@ -376,7 +388,7 @@ class _Reader:
     def read_user_limits(self) -> list[LiveLimit]:
         wanted = set(self.periods)
         return [
-            _live_limit(row)
+            live_limit(row)
             for row in self.client.list_spend_limits(["user"])
             if not wanted or row.period in wanted
         ]
@@ -392,7 +404,7 @@ class _Reader:
             pages = self.client.user_pages()
             page = next(pages)
             for user in page.items:
-                members.setdefault(user.email.lower(), _member(user))
+                members.setdefault(user.email.lower(), live_member(user))
             missing = wanted - members.keys()
             if not page.more:
                 complete = True
@@ -404,7 +416,7 @@ class _Reader:
             else:
                 for page in pages:
                     for user in page.items:
-                        members.setdefault(user.email.lower(), _member(user))
+                        members.setdefault(user.email.lower(), live_member(user))
                 complete = True
         self.snap.members = members
         self.snap.members_complete = complete
@@ -427,7 +439,7 @@ class _Reader:
         def one(email: str) -> LiveMember | None:
             for user in self.client.list_users(email=email):
                 if user.email.lower() == email:
-                    return _member(user)
+                    return live_member(user)
             return None
 
         futures = {email: self.submit(one, email) for email in sorted(emails)}

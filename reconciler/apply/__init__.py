@@ -1,0 +1,47 @@
+"""Apply: exactly what was reviewed, paced, resumable and safe (SPEC §5, §6).
+
+``apply_plan`` makes every refusal before the first write — expired plan, blocked
+changes, the safety rail, archives without permission, another organization, objects
+that moved since the plan — then writes one call per change through the client (which
+paces and retries), and returns the closing :class:`ApplyReport`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from reconciler.adminapi import AdminClient
+from reconciler.apply import checks
+from reconciler.apply.executor import Progress, execute
+from reconciler.apply.report import ApplyReport, Failure
+from reconciler.apply.verify import stale_objects
+from reconciler.plan import planfile
+
+__all__ = ["ApplyOptions", "ApplyReport", "Failure", "Progress", "apply_plan"]
+
+
+@dataclass
+class ApplyOptions:
+    force: bool = False
+    allow_archive: bool = False
+    saved: bool = True  # a plan from a file: check expiry and re-read fingerprints
+    source: str = "plan"  # how to name the plan in messages (its path)
+    stop: threading.Event | None = None
+    progress: Callable[[Progress], None] | None = None
+    now: datetime | None = None
+
+
+def apply_plan(doc: dict[str, Any], client: AdminClient, options: ApplyOptions) -> ApplyReport:
+    if options.saved:
+        planfile.check_expiry(doc, options.source, options.now)
+    checks.refuse_blocked(doc)
+    checks.refuse_unsafe(doc, force=options.force)
+    checks.refuse_archives(doc, allow_archive=options.allow_archive)
+    if options.saved:
+        planfile.check_organization(doc, client.me().id, options.source)
+        checks.refuse_moved(stale_objects(doc, client))
+    return execute(doc, client, stop=options.stop, progress=options.progress)

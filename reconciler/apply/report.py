@@ -1,0 +1,87 @@
+"""The closing report of an apply: what was applied, what failed and why, what was skipped.
+
+JSON form (SPEC §6)::
+
+    {"applied": [addr…],
+     "failed": [{"address", "status", "error_type", "message", "request_id"}],
+     "skipped": [addr…],
+     "not_attempted": [addr… (manual)]}
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from reconciler.errors import ApiError
+
+
+@dataclass
+class Failure:
+    address: str
+    status: int
+    error_type: str
+    message: str
+    request_id: str | None
+
+    @classmethod
+    def from_error(cls, address: str, error: ApiError) -> Failure:
+        return cls(address, error.status, error.error_type, str(error), error.request_id)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "address": self.address,
+            "status": self.status,
+            "error_type": self.error_type,
+            "message": self.message,
+            "request_id": self.request_id,
+        }
+
+
+@dataclass
+class ApplyReport:
+    applied: list[str] = field(default_factory=list)
+    failed: list[Failure] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    not_attempted: list[str] = field(default_factory=list)
+    interrupted: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.interrupted
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "applied": list(self.applied),
+            "failed": [f.to_json() for f in self.failed],
+            "skipped": list(self.skipped),
+            "not_attempted": list(self.not_attempted),
+        }
+
+    def write(self, path: str) -> None:
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump(self.to_json(), fh, indent=2)
+            fh.write("\n")
+
+    def render(self) -> str:
+        lines: list[str] = []
+        for a in self.applied:
+            lines.append(f"  applied   {a}")
+        for f in self.failed:
+            rid = f" (request-id {f.request_id})" if f.request_id else ""
+            lines.append(f"  FAILED    {f.address}: {f.status} {f.error_type}: {f.message}{rid}")
+        for a in self.skipped:
+            lines.append(f"  skipped   {a}")
+        for a in self.not_attempted:
+            lines.append(f"  manual    {a} (not attempted: change it by hand)")
+        lines.extend(f"  note: {n}" for n in self.notes)
+        head = "Apply interrupted." if self.interrupted else "Apply complete."
+        if self.failed:
+            head = "Apply finished with failures."
+        summary = (
+            f"{head} {len(self.applied)} applied, {len(self.failed)} failed, "
+            f"{len(self.skipped)} skipped, {len(self.not_attempted)} not attempted (manual)."
+        )
+        return "\n".join([*lines, summary]) + "\n"

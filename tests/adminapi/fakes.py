@@ -68,13 +68,23 @@ def make_client(
     )
 
 
-def error(status: int, etype: str, message: str = "nope", code: str | None = None,
-          headers: dict[str, str] | None = None) -> httpx.Response:
+def error(
+    status: int,
+    etype: str,
+    message: str = "nope",
+    code: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> httpx.Response:
     err: dict[str, Any] = {"type": etype, "message": message}
     if code:
         err["details"] = {"error_code": code}
     body = {"type": "error", "error": err, "request_id": "req_body0000000000000000000"}
     return httpx.Response(status, json=body, headers=headers or {})
+
+
+def untagged(email: str) -> str:
+    local, _, domain = email.lower().partition("@")
+    return local.split("+", 1)[0] + "@" + domain
 
 
 def route_of(request: httpx.Request) -> str:
@@ -103,8 +113,14 @@ class FakeApi:
 
     def add_users(self, n: int, start: int = 1) -> list[dict[str, Any]]:
         made = [
-            {"type": "user", "id": f"user_{i:06d}", "email": f"user{i:05d}@example.com",
-             "name": f"User {i}", "role": "user", "added_at": "2026-01-01T00:00:00Z"}
+            {
+                "type": "user",
+                "id": f"user_{i:06d}",
+                "email": f"user{i:05d}@example.com",
+                "name": f"User {i}",
+                "role": "user",
+                "added_at": "2026-01-01T00:00:00Z",
+            }
             for i in range(start, start + n)
         ]
         self.users.extend(made)
@@ -112,10 +128,19 @@ class FakeApi:
 
     def add_limit(self, scope: dict[str, Any], amount: str | None, period: str = "monthly") -> str:
         lid = f"spl_{len(self.limits) + 1:06d}"
-        self.limits.append({"type": "spend_limit", "id": lid, "amount": amount, "currency": "USD",
-                            "period": period, "scope": scope, "is_enabled": True,
-                            "created_at": "2026-01-01T00:00:00Z",
-                            "updated_at": "2026-01-01T00:00:00Z"})
+        self.limits.append(
+            {
+                "type": "spend_limit",
+                "id": lid,
+                "amount": amount,
+                "currency": "USD",
+                "period": period,
+                "scope": scope,
+                "is_enabled": True,
+                "created_at": "2026-01-01T00:00:00Z",
+                "updated_at": "2026-01-01T00:00:00Z",
+            }
+        )
         return lid
 
     # ------------------------------------------------------------ accounting
@@ -138,20 +163,26 @@ class FakeApi:
         route = route_of(request)
         params = request.url.params
         if route == "GET /me":
-            return httpx.Response(200, json={"id": self.org_id, "type": "organization",
-                                             "name": "Acme", "future_field": 1})
+            return httpx.Response(
+                200,
+                json={"id": self.org_id, "type": "organization", "name": "Acme", "future_field": 1},
+            )
         if route == "GET /users":
             items = self.users
-            if "email" in params:
-                wanted = params["email"].lower()
-                items = [u for u in items if u["email"].lower() == wanted]
+            if "email" in params:  # like the API: case-insensitive, +tag tolerant
+                wanted = untagged(params["email"])
+                items = [u for u in items if untagged(u["email"]) == wanted]
             return self._id_page(items, params)
         if route == "GET /workspaces":
-            items = [w for w in self.workspaces
-                     if (params.get("include_archived") == "true" or not w.get("archived_at"))
-                     and (params.get("include_default") == "true" or not w.get("_default"))]
-            return self._id_page([{k: v for k, v in w.items() if k != "_default"} for w in items],
-                                 params)
+            items = [
+                w
+                for w in self.workspaces
+                if (params.get("include_archived") == "true" or not w.get("archived_at"))
+                and (params.get("include_default") == "true" or not w.get("_default"))
+            ]
+            return self._id_page(
+                [{k: v for k, v in w.items() if k != "_default"} for w in items], params
+            )
         if route == "GET /spend_limits":
             if request.headers.get("anthropic-beta") != "spend-limit-reads-2026-09-26":
                 return error(400, "invalid_request_error", "beta header required")
@@ -160,16 +191,22 @@ class FakeApi:
             return self._opaque_page(items, params)
         if route == "GET /spend_limits/effective":
             if self.kind != "enterprise":
-                return error(400, "invalid_request_error", "no",
-                             "organization_type_not_supported")
+                return error(400, "invalid_request_error", "no", "organization_type_not_supported")
             return self._effective(params)
         if route == "GET /rbac_groups":
             return self._opaque_page(self.groups, params)
         if route.startswith("GET /rbac_groups/") and route.endswith("/members"):
             gid = route.split("/")[2]
-            members = [{"type": "rbac_group_member", "rbac_group_id": gid, "user_id": uid,
-                        "email": None, "created_at": "2026-01-01T00:00:00Z"}
-                       for uid in self.group_members.get(gid, [])]
+            members = [
+                {
+                    "type": "rbac_group_member",
+                    "rbac_group_id": gid,
+                    "user_id": uid,
+                    "email": None,
+                    "created_at": "2026-01-01T00:00:00Z",
+                }
+                for uid in self.group_members.get(gid, [])
+            ]
             return self._opaque_page(members, params)
         return error(404, "not_found_error", f"no route {route}")
 
@@ -182,27 +219,36 @@ class FakeApi:
         if "after_id" in params:
             start = next(i for i, x in enumerate(items) if x["id"] == params["after_id"]) + 1
         page = items[start : start + limit]
-        return httpx.Response(200, json={
-            "data": page, "has_more": start + limit < len(items),
-            "first_id": page[0]["id"] if page else None,
-            "last_id": page[-1]["id"] if page else None,
-        })
+        return httpx.Response(
+            200,
+            json={
+                "data": page,
+                "has_more": start + limit < len(items),
+                "first_id": page[0]["id"] if page else None,
+                "last_id": page[-1]["id"] if page else None,
+            },
+        )
 
     @staticmethod
     def _digest(params: httpx.QueryParams) -> str:
         kept = sorted((k, v) for k, v in params.multi_items() if k not in ("page", "limit"))
         return hashlib.sha256(json.dumps(kept).encode()).hexdigest()[:12]
 
-    def _opaque_page(self, items: list[dict[str, Any]], params: httpx.QueryParams,
-                     unit: Callable[[dict[str, Any]], str] | None = None) -> httpx.Response:
+    def _opaque_page(
+        self,
+        items: list[dict[str, Any]],
+        params: httpx.QueryParams,
+        unit: Callable[[dict[str, Any]], str] | None = None,
+    ) -> httpx.Response:
         limit = int(params.get("limit", 20))
         assert 1 <= limit <= 1000
         start = 0
         if "page" in params:
             offset, digest = params["page"].split(":")
             if digest != self._digest(params):
-                return error(400, "invalid_request_error",
-                             "cursor does not match current query parameters")
+                return error(
+                    400, "invalid_request_error", "cursor does not match current query parameters"
+                )
             start = int(offset)
         if unit is None:
             page = items[start : start + limit]
@@ -231,20 +277,39 @@ class FakeApi:
             for period in ("daily", "weekly", "monthly"):
                 if period not in periods:
                     continue
-                own = [x for x in self.limits if x["scope"] == {"type": "user", "user_id": user["id"]}
-                       and x["period"] == period]
-                org = [x for x in self.limits if x["scope"]["type"] == "organization"
-                       and x["period"] == period and x["amount"] is not None]
+                own = [
+                    x
+                    for x in self.limits
+                    if x["scope"] == {"type": "user", "user_id": user["id"]}
+                    and x["period"] == period
+                ]
+                org = [
+                    x
+                    for x in self.limits
+                    if x["scope"]["type"] == "organization"
+                    and x["period"] == period
+                    and x["amount"] is not None
+                ]
                 winner = (own or org or [None])[0]
                 if winner is None:
                     continue
                 email = None if user["id"] in self.null_emails else user["email"]
-                rows.append({
-                    "scope": {"type": "user", "user_id": user["id"]},
-                    "actor": {"type": "user_actor", "user_id": user["id"], "name": user["name"],
-                              "email_address": email, "deleted": False},
-                    "amount": winner["amount"], "currency": "USD", "period": period,
-                    "period_to_date_spend": self.spend.get((user["id"], period), "0"),
-                    "source": winner["scope"], "spend_limit_id": winner["id"],
-                })
+                rows.append(
+                    {
+                        "scope": {"type": "user", "user_id": user["id"]},
+                        "actor": {
+                            "type": "user_actor",
+                            "user_id": user["id"],
+                            "name": user["name"],
+                            "email_address": email,
+                            "deleted": False,
+                        },
+                        "amount": winner["amount"],
+                        "currency": "USD",
+                        "period": period,
+                        "period_to_date_spend": self.spend.get((user["id"], period), "0"),
+                        "source": winner["scope"],
+                        "spend_limit_id": winner["id"],
+                    }
+                )
         return self._opaque_page(rows, params, unit=lambda r: r["scope"]["user_id"])

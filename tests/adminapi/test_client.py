@@ -11,7 +11,7 @@ import pytest
 from reconciler.adminapi import Scope
 from reconciler.adminapi.wire import encode_query
 from reconciler.errors import ApiError, TransportError
-from tests.adminapi.fakes import CONSOLE_KEY, ENTERPRISE_KEY, FakeApi, error, make_client
+from tests.adminapi.fakes import CONSOLE_KEY, ENTERPRISE_KEY, FakeApi, make_client
 
 
 class Recorder:
@@ -156,7 +156,10 @@ def test_spend_limit_writes_and_retrieve() -> None:
     assert rec.last.url.path == "/v1/organizations/spend_limits/spl_1"
     rec.answer = {"type": "spend_limit_deleted", "id": "spl_1"}
     client.delete_spend_limit("spl_1")
-    assert (rec.last.method, rec.last.url.path) == ("DELETE", "/v1/organizations/spend_limits/spl_1")
+    assert (rec.last.method, rec.last.url.path) == (
+        "DELETE",
+        "/v1/organizations/spend_limits/spl_1",
+    )
     assert "anthropic-beta" not in rec.last.headers
     assert client.requests.by_group == {"admin": 4, "spend": 4}
 
@@ -178,8 +181,15 @@ def test_effective_batches_user_ids_by_100() -> None:
 
 def test_rbac_groups_and_members() -> None:
     api = FakeApi(
-        groups=[{"type": "rbac_group", "id": "rbac_group_1", "name": "research", "role_ids": None,
-                 "source_type": "scim"}],
+        groups=[
+            {
+                "type": "rbac_group",
+                "id": "rbac_group_1",
+                "name": "research",
+                "role_ids": None,
+                "source_type": "scim",
+            }
+        ],
         group_members={"rbac_group_1": ["user_1", "user_2"]},
     )
     client = make_client(api)
@@ -222,7 +232,11 @@ def test_error_envelope_is_parsed() -> None:
     with pytest.raises(ApiError) as info:
         make_client(rec).get_spend_limit("spl_1")
     e = info.value
-    assert (e.status, e.error_type, e.error_code) == (403, "permission_error", "api_key_scope_missing")
+    assert (e.status, e.error_type, e.error_code) == (
+        403,
+        "permission_error",
+        "api_key_scope_missing",
+    )
     assert e.request_id == "req_body"
     assert e.details == {"required": ["read:x"]}
     assert str(e) == (
@@ -233,8 +247,11 @@ def test_error_envelope_is_parsed() -> None:
 
 def test_request_id_falls_back_to_the_header_and_odd_bodies_still_give_a_status() -> None:
     rec = Recorder(
-        httpx.Response(404, json={"error": {"type": "not_found_error", "message": "gone"}},
-                       headers={"request-id": "req_h"})
+        httpx.Response(
+            404,
+            json={"error": {"type": "not_found_error", "message": "gone"}},
+            headers={"request-id": "req_h"},
+        )
     )
     with pytest.raises(ApiError) as info:
         make_client(rec).get_workspace("x")
@@ -262,15 +279,19 @@ def test_unusable_answers_are_transport_errors(answer: httpx.Response, match: st
 
 
 def test_malformed_spend_rows_are_refused_rather_than_guessed() -> None:
-    for bad in ({**ROW, "amount": 12.5}, {**ROW, "scope": {"type": "user"}}, {**ROW, "period": None}):
+    for bad in (
+        {**ROW, "amount": 12.5},
+        {**ROW, "scope": {"type": "user"}},
+        {**ROW, "period": None},
+    ):
         with pytest.raises(TransportError):
             list(make_client(Recorder(page(bad))).list_spend_limits())
 
 
 def test_encode_query() -> None:
-    assert encode_query([("limit", 5), ("flag", False), ("none", None), ("ids[]", ["a b", "c"])]) == (
-        "limit=5&flag=false&ids[]=a%20b&ids[]=c"
-    )
+    assert encode_query(
+        [("limit", 5), ("flag", False), ("none", None), ("ids[]", ["a b", "c"])]
+    ) == ("limit=5&flag=false&ids[]=a%20b&ids[]=c")
     assert encode_query({"user_ids": ["u1"]}) == "user_ids[]=u1"
 
 

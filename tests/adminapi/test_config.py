@@ -30,7 +30,7 @@ def test_key_file_is_stripped_and_wins_over_environment(tmp_path: Path) -> None:
 
 
 def test_missing_key_says_where_a_key_may_come_from() -> None:
-    with pytest.raises(ConfigError, match="ANTHROPIC_ADMIN_API_KEY.*--api-key-file"):
+    with pytest.raises(ConfigError, match=r"ANTHROPIC_ADMIN_API_KEY.*--api-key-file"):
         resolve_config(env={})
 
 

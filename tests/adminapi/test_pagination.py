@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 
 from reconciler.adminapi import id_cursor_pages, opaque_cursor_pages
@@ -145,9 +146,7 @@ def test_effective_batch_with_more_pages_than_members_allow_is_an_error() -> Non
         "spend_limit_id": "spl_1",
     }
 
-    def handler(request: Any) -> Any:
-        import httpx
-
+    def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, json={"data": [row], "next_page": f"c{next(counter)}"})
 
     client = make_client(handler)

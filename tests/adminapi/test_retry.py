@@ -27,9 +27,9 @@ WS = {
 }
 
 
-def scripted(*answers: httpx.Response | Exception) -> tuple[
-    Callable[[httpx.Request], httpx.Response], list[httpx.Request]
-]:
+def scripted(
+    *answers: httpx.Response | Exception,
+) -> tuple[Callable[[httpx.Request], httpx.Response], list[httpx.Request]]:
     """A handler answering with each item in turn (an exception is raised)."""
     seen: list[httpx.Request] = []
     queue: Iterator[httpx.Response | Exception] = iter(answers)
@@ -74,7 +74,7 @@ def test_retry_after_is_honoured_and_capped() -> None:
 
 
 def test_429_without_retry_after_backs_off() -> None:
-    handler, seen = scripted(error(429, "rate_limit_error"), ME)
+    handler, _seen = scripted(error(429, "rate_limit_error"), ME)
     clock = FakeClock()
     make_client(handler, clock=clock, random=lambda: 1.0).me()
     assert clock.sleeps == [pytest.approx(0.5)]
@@ -97,9 +97,7 @@ def test_client_errors_are_not_retried() -> None:
 
 
 def test_transient_conflict_is_retried_other_conflicts_are_not() -> None:
-    handler, seen = scripted(
-        error(409, "conflict_error", code="concurrent_membership_change"), ME
-    )
+    handler, seen = scripted(error(409, "conflict_error", code="concurrent_membership_change"), ME)
     make_client(handler).me()
     assert len(seen) == 2
     handler, seen = scripted(error(409, "conflict_error"), ME)
@@ -117,7 +115,7 @@ def test_connection_errors_and_timeouts_are_retried_for_reads() -> None:
 
 
 def test_no_answer_at_all_is_a_transport_error() -> None:
-    handler, seen = scripted(*[httpx.ReadTimeout("slow")] * 3)
+    handler, _seen = scripted(*[httpx.ReadTimeout("slow")] * 3)
     with pytest.raises(TransportError, match="after 3 attempts"):
         make_client(handler, max_retries=2).me()
 

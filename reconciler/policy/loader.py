@@ -1,0 +1,130 @@
+"""Loading a policy: find the files, parse, validate, merge — and report every problem.
+
+    discover → read (size bound) → parse (located tree) → schema → build/merge → semantics
+
+:func:`check` returns everything found (for ``claude-policy validate``); :func:`load`
+raises :class:`~reconciler.errors.PolicyError` with every error at once.  Neither prints,
+touches the network or raises anything else for bad input: whatever is wrong with a file
+becomes a located :class:`~reconciler.errors.Problem`.
+
+An empty file (or one holding only comments) is valid and contributes nothing; it still
+counts among the files and in the digest.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reconciler.errors import PolicyError, Problem
+from reconciler.policy import files as policy_files
+from reconciler.policy import schema
+from reconciler.policy.build import Builder
+from reconciler.policy.located import Mapping, Node, Scalar
+from reconciler.policy.located import Sequence as Seq
+from reconciler.policy.model import Policy
+from reconciler.policy.yamlparse import parse
+
+DEFAULT_PATHS = ("policies",)
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+@dataclass
+class Checked:
+    """The outcome of :func:`check`: the policy when there is no error."""
+
+    policy: Policy | None
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    files: tuple[str, ...] = ()
+
+
+def load(paths: Sequence[str | Path] = DEFAULT_PATHS) -> Policy:
+    """Load and validate the policy under ``paths``; raise :class:`PolicyError` with every
+    problem when anything is wrong."""
+    result = check(paths)
+    if result.policy is None:
+        raise PolicyError(result.errors)
+    return result.policy
+
+
+def check(paths: Sequence[str | Path] = DEFAULT_PATHS) -> Checked:
+    """Everything :func:`load` finds, without raising."""
+    paths = list(paths) or list(DEFAULT_PATHS)
+    found, errors = policy_files.discover(paths)
+    if not found and not errors:
+        where = policy_files.display_path(paths[0])
+        errors.append(Problem(where, 1, 1, "no policy files (*.yaml, *.yml) found"))
+    read: list[policy_files.PolicyFile] = []
+    for path in found:
+        file, problem = policy_files.read(path)
+        if problem is not None:
+            errors.append(problem)
+        if file is not None:
+            read.append(file)
+
+    documents: list[tuple[str, Node | None]] = []
+    for file in read:
+        parsed = parse(file.data, file.name)
+        errors.extend(parsed.problems)
+        documents.append((file.name, parsed.root))
+
+    offsets = _rule_offsets(documents)
+    for (_, root), offset in zip(documents, offsets, strict=True):
+        if root is not None:
+            errors.extend(schema.check(root, offset))
+
+    builder = Builder(_declared_currency(documents))
+    for (_, root), offset in zip(documents, offsets, strict=True):
+        builder.add_file(root, offset)
+    names = tuple(f.name for f in read)
+    builder.finish(names or tuple(policy_files.display_path(p) for p in paths))
+    errors.extend(builder.problems)
+
+    warnings = sorted(builder.warnings, key=_order)
+    errors = sorted(_unique(errors), key=_order)
+    if errors:
+        return Checked(None, errors, warnings, names)
+    policy = builder.policy(names, policy_files.digest(read), documents)
+    return Checked(policy, [], warnings, names)
+
+
+def _order(p: Problem) -> tuple[str, int, int, str]:
+    return (p.file, p.line, p.column, p.message)
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    return list(dict.fromkeys(problems))
+
+
+def _rule_offsets(documents: list[tuple[str, Node | None]]) -> list[dict[str, int]]:
+    """Per file, how many rules earlier files hold: rule indices count across files."""
+    users = workspaces = 0
+    out = []
+    for _, root in documents:
+        out.append({"user_rules": users, "workspace_rules": workspaces})
+        if not isinstance(root, Mapping):
+            continue
+        rules = root.get("workspace_rules")
+        if isinstance(rules, Seq):
+            workspaces += len(rules.items)
+        limits = root.get("spend_limits")
+        if isinstance(limits, Mapping):
+            rules = limits.get("user_rules")
+            if isinstance(rules, Seq):
+                users += len(rules.items)
+    return out
+
+
+def _declared_currency(documents: list[tuple[str, Node | None]]) -> str | None:
+    """The declared currency (first declaration), needed before amounts are read."""
+    for _, root in documents:
+        org = root.get("organization") if isinstance(root, Mapping) else None
+        currency = org.get("currency") if isinstance(org, Mapping) else None
+        if isinstance(currency, Scalar) and isinstance(currency.value, str):
+            if _CURRENCY.match(currency.value):
+                return currency.value
+            return None
+    return None

@@ -7,13 +7,13 @@ No printing and no click here: the CLI wires these to options and renderers.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from reconciler.adminapi import AdminClient, read_snapshot
+from reconciler.adminapi import ADMIN, SPEND, AdminClient, read_snapshot
 from reconciler.desired import Desired
-from reconciler.live import Snapshot
+from reconciler.live import ReadNeeds, Snapshot
 from reconciler.plan.model import Plan
 from reconciler.plan.planner import PlanOptions, build_plan
 from reconciler.policy import Policy, load, needs, resolve
@@ -33,14 +33,19 @@ def plan_policy(
     *,
     skip_unknown_users: bool = False,
     options: PlanOptions | None = None,
+    more_needs: Callable[[ReadNeeds], ReadNeeds] | None = None,
 ) -> PlanRun:
     """Load the policy, read the live organization (only what the policy needs), resolve
     and plan.  Raises ``PolicyError`` for policy problems (before any request is sent),
     ``ApiError``/``ConfigError`` for the API, never prints."""
     policy = load(paths)
-    snapshot = read_snapshot(client, needs(policy), declared_org_id=policy.organization.id)
+    wanted = needs(policy)
+    if more_needs is not None:
+        wanted = more_needs(wanted)
+    snapshot = read_snapshot(client, wanted, declared_org_id=policy.organization.id)
     desired = resolve(policy, snapshot, skip_unknown_users=skip_unknown_users)
     opts = options or PlanOptions()
-    opts.admin_rpm, opts.spend_rpm = client.admin_rpm, client.spend_rpm
+    opts.admin_rpm = client.pacer.limit(ADMIN)
+    opts.spend_rpm = client.pacer.limit(SPEND)
     plan = build_plan(desired, snapshot, policy_digest=policy.digest, options=opts)
     return PlanRun(policy, snapshot, desired, plan)

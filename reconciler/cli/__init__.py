@@ -4,7 +4,14 @@ Each command registers itself on :data:`reconciler.cli.app.main` when its module
 imported below.
 """
 
-from reconciler.cli import schema  # noqa: F401  (registers commands)
+from reconciler.cli import (  # noqa: F401  (each module registers its commands)
+    apply,
+    drift,
+    explain,
+    import_org,
+    plan,
+    schema,
+)
 from reconciler.cli.app import main as group
 from reconciler.cli.app import run as main
 

@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from reconciler import __version__
-from reconciler.errors import EXIT_INTERRUPTED, EXIT_USAGE, ReconcilerError
+from reconciler.errors import EXIT_INTERRUPTED, EXIT_USAGE, PolicyError, ReconcilerError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -60,6 +60,7 @@ def run(argv: list[str] | None = None) -> None:
             import traceback
 
             traceback.print_exc()
-        click.echo(f"Error: {e}", err=True)
+        # Located problems already read `FILE:LINE:COLUMN: message`: no prefix for those.
+        click.echo(str(e) if isinstance(e, PolicyError) else f"Error: {e}", err=True)
         sys.exit(e.exit_code)
     sys.exit(rv if isinstance(rv, int) else 0)

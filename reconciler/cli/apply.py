@@ -1,0 +1,110 @@
+"""``claude-policy apply``: apply a saved plan exactly, or plan and apply in one go."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from reconciler.apply import ApplyOptions, Progress, apply_plan
+from reconciler.cli.app import main
+from reconciler.cli.options import ApiOptions, api_options, open_client, use_color
+from reconciler.cli.plan import policy_paths
+from reconciler.cli.signals import stop_on_signals
+from reconciler.errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, ReconcilerError, UsageError
+from reconciler.plan import planfile
+from reconciler.plan.model import is_applicable
+from reconciler.plan.render import render_text
+from reconciler.plan.render.values import duration
+from reconciler.workflow import plan_policy
+
+
+@main.command()
+@click.argument("planfile_path", metavar="[PLANFILE]", required=False, type=click.Path())
+@click.option(
+    "--policies",
+    "policies",
+    multiple=True,
+    metavar="PATH",
+    help="Plan these policy paths and apply (default policies/).",
+)
+@click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--force", is_flag=True, help="Override safety.max_change_percent.")
+@click.option("--allow-archive", is_flag=True, help="Allow archiving workspaces (irreversible).")
+@click.option("--report", "report_path", metavar="FILE", help="Write the JSON report to FILE.")
+@click.option("--skip-unknown-users", is_flag=True, help="Warn (not fail) on unknown emails.")
+@api_options
+def apply(
+    api: ApiOptions,
+    planfile_path: str | None,
+    policies: tuple[str, ...],
+    auto_approve: bool,
+    force: bool,
+    allow_archive: bool,
+    report_path: str | None,
+    skip_unknown_users: bool,
+) -> int:
+    """Write the changes: a saved plan exactly as reviewed, or a fresh plan after confirmation.
+
+    \b
+    Exit codes: 0 applied (or nothing to apply), 1 refused or partly failed, 130 interrupted.
+    """
+    if planfile_path and policies:
+        raise UsageError("give either a PLANFILE or --policies, not both")
+    with open_client(api) as client:
+        if planfile_path:
+            doc = planfile.read(planfile_path)
+            options = ApplyOptions(saved=True, source=planfile_path)
+        else:
+            run = plan_policy(policy_paths(policies), client, skip_unknown_users=skip_unknown_users)
+            doc = run.plan.to_document()
+            options = ApplyOptions(saved=False, source="plan")
+            if not is_applicable(doc) and not doc["summary"]["blocked"]:
+                click.echo(render_text(doc, color=use_color(api)), nl=False)
+                click.echo("No changes.")
+                return EXIT_OK
+            click.echo(render_text(doc, color=use_color(api)), nl=False)
+            if not doc["summary"]["blocked"]:
+                _confirm(auto_approve)
+        if not is_applicable(doc) and not doc["summary"]["blocked"]:
+            click.echo("No changes.")
+            return EXIT_OK
+        options.force, options.allow_archive = force, allow_archive
+        if sys.stderr.isatty():
+            options.progress = _show_progress
+        with stop_on_signals() as stop:
+            options.stop = stop
+            report = apply_plan(doc, client, options)
+    if sys.stderr.isatty():
+        click.echo("", err=True)
+    if report_path:
+        report.write(report_path)
+    click.echo(report.render(), nl=False)
+    if report.interrupted:
+        return EXIT_INTERRUPTED
+    return EXIT_OK if report.ok else EXIT_ERROR
+
+
+def _confirm(auto_approve: bool) -> None:
+    if auto_approve:
+        return
+    if not sys.stdin.isatty():
+        raise ReconcilerError(
+            "refusing to apply without confirmation: no terminal to ask on. "
+            "Review the plan and re-run with --auto-approve (or apply a saved plan file)."
+        )
+    answer = click.prompt(
+        "Apply these changes? Only 'yes' is accepted", default="", show_default=False, err=True
+    )
+    if answer.strip() != "yes":
+        raise ReconcilerError("apply cancelled; nothing was written")
+
+
+def _show_progress(p: Progress) -> None:
+    left = p.remaining_seconds
+    eta = f", ~{duration(left)} left" if left is not None else ""
+    click.echo(
+        f"\r[{p.done}/{p.total}] {p.rate_per_min:.0f}/min{eta}  {p.address[:60]:<60}",
+        err=True,
+        nl=False,
+    )

@@ -1,0 +1,31 @@
+"""``claude-policy import``: write the live organization as policy YAML."""
+
+from __future__ import annotations
+
+import click
+
+from reconciler.adminapi import detect_org_kind, read_snapshot
+from reconciler.cli.app import main
+from reconciler.cli.options import ApiOptions, api_options, open_client
+from reconciler.importer import import_needs, render_import
+
+
+@main.command(name="import")
+@click.option(
+    "--out",
+    "out_dir",
+    metavar="DIR",
+    help="Write organization.yaml, spend_limits.yaml (and workspaces.yaml) into DIR "
+    "(never overwriting); without it, one YAML document on stdout.",
+)
+@api_options
+def import_org(api: ApiOptions, out_dir: str | None) -> None:
+    """Adopt an existing organization: write its current state as a policy."""
+    with open_client(api) as client:
+        snapshot = read_snapshot(client, import_needs(detect_org_kind(client)))
+    files = render_import(snapshot)
+    if out_dir is None:
+        click.echo(files.single_document(), nl=False)
+        return
+    for path in files.write(out_dir):
+        click.echo(f"wrote {path}", err=True)

@@ -1,0 +1,105 @@
+"""``claude-policy plan`` and ``claude-policy show``."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import click
+
+from reconciler.cli.app import main
+from reconciler.cli.options import ApiOptions, api_options, open_client, use_color
+from reconciler.cli.output import FORMAT, emit, parse_duration
+from reconciler.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK
+from reconciler.plan import planfile
+from reconciler.plan.model import is_applicable
+from reconciler.plan.planner import PlanOptions
+from reconciler.plan.render import RENDERERS
+from reconciler.workflow import plan_policy
+
+DEFAULT_PATHS = ("policies",)
+
+
+def policy_paths(paths: tuple[str, ...]) -> tuple[str, ...]:
+    return paths or DEFAULT_PATHS
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--out", "out", metavar="PLANFILE", help="Save the plan (JSON) for `apply PLANFILE`.")
+@click.option("--format", "fmt", type=FORMAT, default="text", show_default=True)
+@click.option("--json-out", metavar="FILE", help="Also write the JSON rendering to FILE.")
+@click.option("--markdown-out", metavar="FILE", help="Also write the Markdown rendering to FILE.")
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 2 when there are changes to apply (0 none, 1 error).",
+)
+@click.option("--target", "targets", multiple=True, metavar="ADDR", help="Only these (glob).")
+@click.option("--exclude", "excludes", multiple=True, metavar="ADDR", help="Not these (glob).")
+@click.option("--skip-unknown-users", is_flag=True, help="Warn (not fail) on unknown emails.")
+@click.option(
+    "--usage-days",
+    type=click.IntRange(1, 365),
+    default=30,
+    show_default=True,
+    help="Days of usage behind residency cost estimates.",
+)
+@click.option("--expires-in", default="24h", show_default=True, metavar="DURATION")
+@api_options
+def plan(
+    api: ApiOptions,
+    paths: tuple[str, ...],
+    out: str | None,
+    fmt: str,
+    json_out: str | None,
+    markdown_out: str | None,
+    detailed_exitcode: bool,
+    targets: tuple[str, ...],
+    excludes: tuple[str, ...],
+    skip_unknown_users: bool,
+    usage_days: int,
+    expires_in: str,
+) -> int:
+    """Compare the policy with the live organization and show what apply would change.
+
+    \b
+    Exit codes: 0 no changes to apply (or without --detailed-exitcode: success),
+    2 changes present (--detailed-exitcode), 1 error or blocked changes.
+    """
+    expiry: timedelta = parse_duration(expires_in)
+    options = PlanOptions(targets=targets, excludes=excludes, expires_in=expiry)
+    with open_client(api) as client:
+        run = plan_policy(
+            policy_paths(paths), client, skip_unknown_users=skip_unknown_users, options=options
+        )
+    doc = run.plan.to_document()
+    if out:
+        planfile.write(doc, out)
+    emit(
+        doc,
+        RENDERERS,
+        fmt=fmt,
+        color=use_color(api),
+        json_out=json_out,
+        markdown_out=markdown_out,
+    )
+    if doc["summary"]["blocked"]:
+        click.echo(
+            f"Error: the plan has {doc['summary']['blocked']} blocked change(s); "
+            "apply would refuse it.",
+            err=True,
+        )
+        return EXIT_ERROR
+    if detailed_exitcode and is_applicable(doc):
+        return EXIT_CHANGES
+    return EXIT_OK
+
+
+@main.command()
+@click.argument("planfile_path", metavar="PLANFILE", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=FORMAT, default="text", show_default=True)
+@click.option("--no-color", is_flag=True, help="No colours (also: env NO_COLOR).")
+def show(planfile_path: str, fmt: str, no_color: bool) -> None:
+    """Render a saved plan file (checksum verified; no network)."""
+    doc = planfile.read(planfile_path)
+    emit(doc, RENDERERS, fmt=fmt, color=use_color(ApiOptions(no_color=no_color)))

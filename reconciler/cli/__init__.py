@@ -11,6 +11,7 @@ from reconciler.cli import (  # noqa: F401  (each module registers its commands)
     import_org,
     plan,
     schema,
+    validate,
 )
 from reconciler.cli.app import main as group
 from reconciler.cli.app import run as main

@@ -14,7 +14,8 @@ counts among the files and in the digest.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,18 +68,21 @@ def check(paths: Sequence[str | Path] = DEFAULT_PATHS) -> Checked:
 
     documents: list[tuple[str, Node | None]] = []
     for file in read:
-        parsed = parse(file.data, file.name)
-        errors.extend(parsed.problems)
-        documents.append((file.name, parsed.root))
+        with _guard(file.name, errors):
+            parsed = parse(file.data, file.name)
+            errors.extend(parsed.problems)
+            documents.append((file.name, parsed.root))
 
     offsets = _rule_offsets(documents)
-    for (_, root), offset in zip(documents, offsets, strict=True):
+    for (name, root), offset in zip(documents, offsets, strict=True):
         if root is not None:
-            errors.extend(schema.check(root, offset))
+            with _guard(name, errors):
+                errors.extend(schema.check(root, offset))
 
     builder = Builder(_declared_currency(documents))
-    for (_, root), offset in zip(documents, offsets, strict=True):
-        builder.add_file(root, offset)
+    for (name, root), offset in zip(documents, offsets, strict=True):
+        with _guard(name, errors):
+            builder.add_file(root, offset)
     names = tuple(f.name for f in read)
     builder.finish(names or tuple(policy_files.display_path(p) for p in paths))
     errors.extend(builder.problems)
@@ -89,6 +93,16 @@ def check(paths: Sequence[str | Path] = DEFAULT_PATHS) -> Checked:
         return Checked(None, errors, warnings, names)
     policy = builder.policy(names, policy_files.digest(read), documents)
     return Checked(policy, [], warnings, names)
+
+
+@contextmanager
+def _guard(file: str, errors: list[Problem]) -> Iterator[None]:
+    """Last line of defence: whatever a file does to the loader becomes a problem located
+    in that file, never a traceback."""
+    try:
+        yield
+    except Exception as e:  # reported as a problem, not swallowed
+        errors.append(Problem(file, 1, 1, f"cannot process this file: {type(e).__name__}: {e}"))
 
 
 def _order(p: Problem) -> tuple[str, int, int, str]:

@@ -22,11 +22,18 @@ trap cleanup EXIT
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
 step "claude-policy $(claude-policy --version | awk '{print $NF}'): starting the Admin API emulator"
-mkfifo "$work/url"
 claude-policy emulator --seed examples/seeds/console.yaml --state "$work/state.json" \
-  --port 0 >"$work/url" 2>"$work/emulator.log" &
+  --port 0 >"$work/stdout" 2>"$work/emulator.log" &
 emulator_pid=$!
-read -r url <"$work/url"
+# The emulator's first stdout line is its base URL.
+url=""
+for _ in $(seq 1 200); do
+  url=$(head -n 1 "$work/stdout" 2>/dev/null || true)
+  case "$url" in http://*) break ;; esac
+  kill -0 "$emulator_pid" 2>/dev/null || { cat "$work/emulator.log" >&2; exit 1; }
+  sleep 0.05
+done
+case "$url" in http://*) ;; *) echo "the emulator did not start" >&2; exit 1 ;; esac
 echo "emulator at $url (Acme Health, a Claude Console organization)"
 
 export ANTHROPIC_BASE_URL="$url"

@@ -7,6 +7,7 @@ imported below.
 from reconciler.cli import (  # noqa: F401  (each module registers its commands)
     apply,
     drift,
+    emulator,
     explain,
     import_org,
     plan,

@@ -1,0 +1,105 @@
+"""``claude-policy emulator``: serve the Admin API emulator on loopback (SPEC §8)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from reconciler.cli.app import main
+from reconciler.emulator import EmulatorApp, Options, SeedError, StateError, StateFile, load_seed
+from reconciler.emulator.runtime import Source
+from reconciler.emulator.server import NotLoopback, check_loopback, listen, serve
+
+
+def _announce(url: str) -> None:
+    click.echo(url)  # click.echo flushes: the URL line reaches a waiting parent at once
+
+
+@main.command("emulator")
+@click.option(
+    "--seed", type=click.Path(dir_okay=False, path_type=Path), help="Seed file (YAML or JSON)."
+)
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Loopback address to listen on."
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8300,
+    show_default=True,
+    help="0 picks a free port.",
+)
+@click.option(
+    "--state",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Keep the organization in this file; when it exists it wins over --seed.",
+)
+@click.option("--control", is_flag=True, help="Enable the /_emulator/* control endpoints.")
+@click.option(
+    "--rate-scale",
+    type=click.FloatRange(min=0, min_open=True),
+    default=1.0,
+    show_default=True,
+    help="Multiply the rate limits (100 and 60 requests/min).",
+)
+@click.option(
+    "--latency-ms", type=click.FloatRange(min=0), default=0.0, help="Delay every /v1 request."
+)
+@click.option(
+    "--fault-rate",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    help="Share of /v1 requests that fail before any write (500, 529, 429, dropped).",
+)
+@click.option(
+    "--fault-after-write-rate",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    help="Share of writes whose response is lost after the write happened.",
+)
+@click.option("--fault-seed", type=int, default=0, show_default=True, help="Seed for the faults.")
+def emulator_command(
+    seed: Path | None,
+    host: str,
+    port: int,
+    state: Path | None,
+    control: bool,
+    rate_scale: float,
+    latency_ms: float,
+    fault_rate: float,
+    fault_after_write_rate: float,
+    fault_seed: int,
+) -> None:
+    """Serve the Admin API emulator; the first line printed is its base URL."""
+    try:
+        check_loopback(host)
+    except NotLoopback as e:
+        raise click.BadParameter(str(e), param_hint="--host") from None
+    state_file = StateFile(state) if state is not None else None
+    options = Options(
+        control=control,
+        rate_scale=rate_scale,
+        latency_ms=latency_ms,
+        fault_rate=fault_rate,
+        fault_after_write_rate=fault_after_write_rate,
+        fault_seed=fault_seed,
+    )
+    try:
+        source: Source
+        if state_file is not None and state_file.exists():
+            source = state_file.read()
+        elif seed is not None:
+            source = load_seed(seed)
+        else:
+            raise click.UsageError("--seed is required unless --state names an existing file.")
+        app = EmulatorApp(source, options, state=state_file)
+    except (SeedError, StateError) as e:
+        raise click.ClickException(str(e)) from None
+    except OSError as e:
+        raise click.ClickException(f"cannot write the state file: {e}") from None
+    try:
+        sock = listen(host, port)
+    except OSError as e:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+    serve(app, sock, _announce)

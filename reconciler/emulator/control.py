@@ -1,0 +1,164 @@
+"""``--control``: out-of-band endpoints under ``/_emulator`` (SPEC §8).
+
+They change the organization the way claude.ai, the Console or Anthropic would (a
+verify-only spend limit edited, a member added, spend accrued), read the stats, or
+reset everything.  No auth; never counted in the stats; never subject to faults.
+Bodies are seed entries, checked with the seed schema and rules; a bad body is a 400
+with the seed loader's message.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from starlette.requests import Request
+
+from reconciler.emulator import render
+from reconciler.emulator.clock import timestamp
+from reconciler.emulator.errors import ApiError, invalid, not_found
+from reconciler.emulator.ids import request_id
+from reconciler.emulator.reply import Reply
+from reconciler.emulator.routes.increase_requests import show
+from reconciler.emulator.runtime import Runtime
+from reconciler.emulator.seed import validate_entry
+from reconciler.emulator.seed_build import Builder, SeedError
+
+MAX_BODY = 64 * 1024 * 1024
+
+
+class Control:
+    """Serves ``/_emulator/*`` against a :class:`Runtime`."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.routes: list[tuple[str, re.Pattern[str], Callable[..., Any]]] = [
+            ("GET", re.compile(r"/_emulator/stats"), self.stats),
+            ("POST", re.compile(r"/_emulator/reset"), self.reset),
+            ("POST", re.compile(r"/_emulator/spend_limits"), self.put_spend_limit),
+            ("DELETE", re.compile(r"/_emulator/spend_limits"), self.delete_spend_limit),
+            ("POST", re.compile(r"/_emulator/spend"), self.set_spend),
+            ("POST", re.compile(r"/_emulator/users"), self.add_user),
+            ("DELETE", re.compile(r"/_emulator/users/(?P<email>[^/]+)"), self.remove_user),
+            ("POST", re.compile(r"/_emulator/workspaces"), self.add_workspace),
+            ("POST", re.compile(r"/_emulator/usage"), self.add_usage),
+            ("POST", re.compile(r"/_emulator/increase_requests"), self.add_increase_request),
+        ]
+
+    async def handle(self, request: Request) -> Reply:
+        rid = request_id()
+        store_before = self.runtime.store
+        mutations = store_before.mutations
+        try:
+            body = await self._dispatch(request)
+            reply = Reply(200, body)
+        except ApiError as e:
+            reply = Reply(e.status, e.body(rid))
+        except SeedError as e:
+            reply = Reply(400, invalid(str(e)).body(rid))
+        if self.runtime.store is store_before and store_before.mutations != mutations:
+            self.runtime.persist()
+        reply.headers["request-id"] = rid
+        return reply
+
+    async def _dispatch(self, request: Request) -> Any:
+        path = request.url.path
+        allowed = []
+        for method, pattern, handler in self.routes:
+            hit = pattern.fullmatch(path)
+            if hit is None:
+                continue
+            if method != request.method:
+                allowed.append(method)
+                continue
+            body = await _json(request) if method != "GET" else None
+            return handler(body, **hit.groupdict())
+        if allowed:
+            raise ApiError(405, f"{path} accepts {', '.join(allowed)}, not {request.method}.")
+        raise not_found(f"No control endpoint {request.method} {path}.")
+
+    # -- handlers ---------------------------------------------------------------------
+
+    def _builder(self, body: Any, definition: str) -> Builder:
+        locator = validate_entry(definition, body)
+        return Builder(self.runtime.store, body, locator)
+
+    def _now(self) -> str:
+        return timestamp(self.runtime.clock.wall())
+
+    def stats(self, body: Any) -> dict[str, Any]:
+        return self.runtime.stats.snapshot()
+
+    def reset(self, body: Any) -> dict[str, Any]:
+        self.runtime.reset()
+        return {"reset": True}
+
+    def put_spend_limit(self, body: Any) -> dict[str, Any]:
+        builder = self._builder(body, "spend_limit")
+        store = builder.store
+        limit = builder.spend_limit(body, [], store.take_seq(), self._now(), upsert=True)
+        return render.spend_limit(store, limit)
+
+    def delete_spend_limit(self, body: Any) -> dict[str, Any]:
+        builder = self._builder(body, "spend_limit_key")
+        limit = builder.store.limit_at(*builder.limit_key(body, []))
+        if limit is None:
+            raise not_found("No spend limit for that scope and period.")
+        builder.store.delete_limit(limit.id)
+        return {"type": "spend_limit_deleted", "id": limit.id}
+
+    def set_spend(self, body: Any) -> dict[str, Any]:
+        builder = self._builder(body, "spend_entry")
+        period = body.get("period", "monthly")
+        user = builder.spend(body["email"], period, body["amount"], ["email"])
+        amount = builder.store.spend[(user.id, period)]
+        return {"email": user.email, "period": period, "amount": amount}
+
+    def add_user(self, body: Any) -> dict[str, Any]:
+        builder = self._builder(body, "user")
+        return render.user(builder.user(body, [], builder.store.take_seq(), self._now()))
+
+    def remove_user(self, body: Any, email: str) -> dict[str, Any]:
+        store = self.runtime.store
+        user = store.user_with_email(email)
+        if user is None:
+            raise not_found(f"{email} is not a member of the organization.")
+        store.remove_user(user.id)
+        return {"type": "user_deleted", "id": user.id}
+
+    def add_workspace(self, body: Any) -> dict[str, Any]:
+        builder = self._builder(body, "workspace")
+        workspace = builder.workspace(body, [], builder.store.take_seq(), self._now())
+        return render.workspace(workspace)
+
+    def add_usage(self, body: Any) -> dict[str, Any]:
+        validate_entry("usage_rows", body)
+        store = self.runtime.store
+        store.usage.extend(dict(row) for row in body)
+        store.changed("usage")
+        return {"added": len(body), "rows": len(store.usage)}
+
+    def add_increase_request(self, body: Any) -> dict[str, Any]:
+        builder = self._builder(body, "increase_request")
+        store = builder.store
+        request = builder.increase_request(
+            body, [], store.take_seq(), self._now(), store.new_id("slir_", "increase_request")
+        )
+        return show(store, request)
+
+
+async def _json(request: Request) -> Any:
+    """The request's JSON body (``{}`` when empty); 400 when it is not JSON."""
+    raw = bytearray()
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > MAX_BODY:
+            raise ApiError(413, "Control request body is larger than 64 MiB.")
+    if not raw.strip():
+        return {}
+    try:
+        return json.loads(bytes(raw).decode("utf-8"))
+    except (ValueError, RecursionError) as e:
+        raise invalid(f"Request body is not valid JSON: {e}") from None

@@ -1,0 +1,24 @@
+"""The Admin API's routes: one module per endpoint family, joined into one table."""
+
+from __future__ import annotations
+
+from reconciler.emulator.routes import (
+    increase_requests,
+    organization,
+    rbac,
+    spend_limits,
+    users,
+    workspaces,
+)
+from reconciler.emulator.routing import Endpoint
+
+ENDPOINTS: tuple[Endpoint, ...] = (
+    *organization.ENDPOINTS,
+    *users.ENDPOINTS,
+    *rbac.ENDPOINTS,
+    *workspaces.ENDPOINTS,
+    *spend_limits.ENDPOINTS,
+    *increase_requests.ENDPOINTS,
+)
+
+__all__ = ["ENDPOINTS"]

@@ -1,0 +1,87 @@
+"""Serving the emulator with uvicorn, on loopback only (SPEC §8).
+
+The socket is bound (and listening) before anything is printed, so the first stdout
+line — the base URL, ``http://127.0.0.1:PORT`` — is a promise that the server accepts
+connections; ``port=0`` lets the kernel pick a free port.  SIGINT and SIGTERM finish
+the requests in flight and return normally (exit status 0).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import signal
+import socket
+from collections.abc import Callable
+from types import FrameType
+
+import uvicorn
+
+from reconciler.emulator.app import EmulatorApp
+
+BACKLOG = 128
+
+
+class NotLoopback(ValueError):
+    """A host that is not a loopback address: the emulator never listens elsewhere."""
+
+
+def check_loopback(host: str) -> None:
+    if host == "localhost":
+        return
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        raise NotLoopback(f"{host!r} is not an IP address or localhost") from None
+    if not address.is_loopback:
+        raise NotLoopback(f"{host} is not a loopback address")
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port`` (``OSError`` when that is impossible)."""
+    check_loopback(host)
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host.strip("[]"), port, type=socket.SOCK_STREAM
+    )[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(BACKLOG)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def url(sock: socket.socket) -> str:
+    """``http://127.0.0.1:PORT`` (IPv6 in brackets): no path, no trailing slash."""
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, minus re-raising the stop signal after a graceful shutdown
+    (which would turn a clean SIGTERM stop into death by signal)."""
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if self.should_exit and sig == signal.SIGINT:
+            self.force_exit = True
+        else:
+            self.should_exit = True
+
+
+def serve(app: EmulatorApp, sock: socket.socket, announce: Callable[[str], None]) -> None:
+    """Serve ``app`` on ``sock`` until SIGINT or SIGTERM; ``announce`` gets the URL first."""
+    config = uvicorn.Config(
+        app,
+        http="h11",  # dropped connections reach the transport through h11's request cycle
+        ws="none",
+        lifespan="off",
+        log_level="warning",
+        access_log=False,
+        proxy_headers=False,
+        timeout_graceful_shutdown=5,
+    )
+    server = _Server(config)
+    announce(url(sock))
+    server.run(sockets=[sock])

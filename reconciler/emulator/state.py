@@ -1,0 +1,184 @@
+"""``--state FILE``: the organization kept on disk between runs (SPEC §8).
+
+Every mutation is written at once, atomically (a temporary file in the same folder,
+then ``os.replace``), so a crash never leaves half a file and separate commands see
+one organization.  When the file exists it wins over ``--seed``.
+
+The file is JSON: ``{"format", "version", "organization", "counters", "keys", …}``
+with one key per section of :data:`~reconciler.emulator.store.SECTIONS`.  Each
+section's text is cached and re-serialized only when the store marks it dirty, so a
+write to a 50,000-member organization does not re-encode every member.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, fields
+from pathlib import Path
+from typing import Any
+
+from reconciler.emulator.model import (
+    ApiKey,
+    ExternalKey,
+    IncreaseRequest,
+    Organization,
+    RbacGroup,
+    SpendLimit,
+    User,
+    Workspace,
+)
+from reconciler.emulator.store import SECTIONS, Store
+
+FORMAT = "claude-policy-emulator-state"
+VERSION = 1
+
+
+class StateError(Exception):
+    """A state file that cannot be read back."""
+
+
+def _records(items: Any) -> list[dict[str, Any]]:
+    return [{f.name: getattr(item, f.name) for f in fields(item)} for item in items]
+
+
+def _section(store: Store, name: str) -> Any:
+    if name == "users":
+        return _records(store.users.values())
+    if name == "groups":
+        return _records(store.groups.values())
+    if name == "workspaces":
+        return _records(store.workspaces.values())
+    if name == "limits":
+        return _records(store.limits.values())
+    if name == "requests":
+        return _records(store.requests.values())
+    if name == "spend":
+        return [[user_id, period, amount] for (user_id, period), amount in store.spend.items()]
+    return {"rows": store.usage, "prices": store.prices, "days": store.usage_days}
+
+
+def _head(store: Store) -> dict[str, Any]:
+    return {
+        "organization": asdict(store.org),
+        "counters": {
+            "next_seq": store.next_seq,
+            "palette_next": store.palette_next,
+            "runtime_ids": store.runtime_ids,
+        },
+        "keys": _records(store.keys.values()),
+        "external_keys": _records(store.external_keys.values()),
+        "user_profiles": sorted(store.user_profiles),
+    }
+
+
+class Snapshot:
+    """Serializes a store section by section, reusing the text of clean sections."""
+
+    def __init__(self) -> None:
+        self._texts: dict[str, str] = {}
+
+    def text(self, store: Store) -> str:
+        for name in SECTIONS:
+            if name in store.dirty or name not in self._texts:
+                self._texts[name] = json.dumps(_section(store, name), separators=(",", ":"))
+        store.dirty.clear()
+        head = {"format": FORMAT, "version": VERSION, **_head(store)}
+        parts = [json.dumps(head, separators=(",", ":"))[:-1]]
+        parts += [f',"{name}":{self._texts[name]}' for name in SECTIONS]
+        return "".join(parts) + "}\n"
+
+
+def restore(data: Any, source: str = "state") -> Store:
+    """A store from a state document (:class:`StateError` when it is not one)."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise StateError(f"{source}: not a claude-policy emulator state file")
+    if data.get("version") != VERSION:
+        raise StateError(f"{source}: state format version {data.get('version')!r} is not {VERSION}")
+    try:
+        return _restore(data)
+    except (KeyError, TypeError, ValueError) as e:
+        raise StateError(f"{source}: damaged state file ({type(e).__name__}: {e})") from None
+
+
+def _restore(data: dict[str, Any]) -> Store:
+    store = Store(Organization(**data["organization"]))
+    for key in data["keys"]:
+        store.keys[key["key"]] = ApiKey(**{**key, "scopes": tuple(key["scopes"])})
+    for ext in data["external_keys"]:
+        store.external_keys[ext["id"]] = ExternalKey(**ext)
+    store.user_profiles = set(data["user_profiles"])
+    for user in data["users"]:
+        store.add_user(User(**user))
+    for group in data["groups"]:
+        members = {uid: (seq, at) for uid, (seq, at) in group["members"].items()}
+        store.add_group(RbacGroup(**{**group, "members": members}))
+    for workspace in data["workspaces"]:
+        store.add_workspace(Workspace(**workspace))
+    for limit in data["limits"]:
+        store.put_limit(SpendLimit(**limit))
+    for request in data["requests"]:
+        store.add_request(IncreaseRequest(**request))
+    for user_id, period, amount in data["spend"]:
+        store.spend[(user_id, period)] = amount
+    store.usage = data["usage"]["rows"]
+    store.prices = data["usage"]["prices"]
+    store.usage_days = data["usage"]["days"]
+    counters = data["counters"]
+    store.next_seq = counters["next_seq"]
+    store.palette_next = counters["palette_next"]
+    store.runtime_ids = counters["runtime_ids"]
+    store.mutations = 0
+    return store
+
+
+class LoadedState:
+    """A state file's content as first read: ``build()`` makes a fresh store from it
+    (which is what ``/_emulator/reset`` goes back to)."""
+
+    def __init__(self, text: str, source: str) -> None:
+        self.text = text
+        self.source = source
+
+    def build(self) -> Store:
+        try:
+            data = json.loads(self.text)
+        except json.JSONDecodeError as e:
+            raise StateError(
+                f"{self.source}: not valid JSON ({e.msg} at line {e.lineno})"
+            ) from None
+        return restore(data, self.source)
+
+
+class StateFile:
+    """The ``--state`` file: read once at start, rewritten after every mutation."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._snapshot = Snapshot()
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def read(self) -> LoadedState:
+        try:
+            text = self.path.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise StateError(f"{self.path}: cannot read: {e}") from None
+        return LoadedState(text, str(self.path))
+
+    def save(self, store: Store) -> None:
+        """Write the whole state atomically: temp file, flush, fsync, ``os.replace``."""
+        text = self._snapshot.text(store)
+        folder = self.path.parent
+        handle, temp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=folder)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(text)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temp, self.path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise

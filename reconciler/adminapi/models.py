@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from reconciler.errors import TransportError
@@ -45,11 +46,16 @@ SCOPE_ID_FIELDS: Mapping[str, str | None] = {
 }
 
 
+_NO_FIELDS: Mapping[str, Any] = MappingProxyType({})
+
+
 def _malformed(what: str, key: str) -> TransportError:
     return TransportError(f"malformed response: {what} without a usable {key!r}")
 
 
 def _obj(value: Any, what: str) -> Mapping[str, Any]:
+    if type(value) is dict:  # the JSON decoder's type: skip the slower ABC check
+        return value
     if not isinstance(value, Mapping):
         raise TransportError(f"malformed response: expected a {what} object")
     return value
@@ -159,12 +165,16 @@ class Scope:
     def from_api(cls, data: Any, what: str = "scope") -> Scope:
         d = _obj(data, what)
         kind = _req_str(d, "type", what)
-        rest = {k: v for k, v in d.items() if k != "type"}
         if kind in SCOPE_ID_FIELDS:
+            # A known type keeps only its documented field: to_api() must never send
+            # back a field the server would refuse.
             id_field = SCOPE_ID_FIELDS[kind]
-            target = _req_str(d, id_field, f"{kind} {what}") if id_field else None
-        else:
-            target = ",".join(f"{k}={rest[k]}" for k in sorted(rest)) or None
+            if id_field is None:
+                return cls(type=kind, target=None, fields=_NO_FIELDS)
+            target = _req_str(d, id_field, f"{kind} {what}")
+            return cls(type=kind, target=target, fields={id_field: target})
+        rest = {k: v for k, v in d.items() if k != "type"}
+        target = ",".join(f"{k}={rest[k]}" for k in sorted(rest)) or None
         return cls(type=kind, target=target, fields=rest)
 
     def to_api(self) -> dict[str, Any]:

@@ -23,7 +23,8 @@ sees at most ``L`` requests from us.  ``tests/adminapi/test_pacing.py`` checks e
 against a sliding-window counter with a simulated clock.
 
 Server hints: when a response carries ``anthropic-ratelimit-requests-limit`` below our
-configured rate we slow down to it (never speed up: the org's budget is shared); when
+configured rate we slow down to it (never speed up: the org's budget is shared),
+charging what we already sent in the last window to the new pace; when
 ``-remaining`` is 0 we hold until ``-reset``.  A 429's ``retry-after`` holds every bucket
 (any 429 means the shared admin window is full, or may be).  None of these headers is
 required.
@@ -38,8 +39,9 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 __all__ = [
@@ -123,6 +125,9 @@ class _Bucket:
     interval: float = 0.0  # seconds between requests at the steady pace (1 / rate)
     tolerance: float = 0.0  # (capacity - 1) × interval: how far ahead of pace we may run
     tat: float = -math.inf  # theoretical arrival time; ≤ now means the bucket is full
+    # Release times of the last window (future reservations included), so that a lower
+    # limit learnt mid-run can account for what was already sent at the old pace.
+    recent: deque[float] = field(default_factory=deque)
 
     def __post_init__(self) -> None:
         self.configure(self.limit)
@@ -132,11 +137,32 @@ class _Bucket:
         self.interval = 1.0 / rate_for(limit)
         self.tolerance = (burst_for(limit) - 1) * self.interval
 
+    def lower(self, limit: float, now: float) -> None:
+        """Switch to a lower limit, charging the last window's releases to the new pace.
+
+        As if the ``n`` recent releases had all happened at the latest of them: the next
+        release waits until the new bucket would have refilled past them, so every
+        window holds at most ``capacity + rate × window`` — the new bound — old and new
+        releases together.
+        """
+        self.configure(limit)
+        self._prune(now)
+        if self.recent:
+            base = max(now, max(self.recent))
+            self.tat = max(self.tat, base + len(self.recent) * self.interval)
+
+    def _prune(self, now: float) -> None:
+        horizon = now - (WINDOW_SECONDS + SLACK_SECONDS)
+        while self.recent and self.recent[0] <= horizon:
+            self.recent.popleft()
+
     def earliest(self) -> float:
         return self.tat - self.tolerance
 
-    def take(self, at: float) -> None:
+    def take(self, at: float, now: float) -> None:
         self.tat = max(self.tat, at) + self.interval
+        self._prune(now)
+        self.recent.append(at)
 
     def hold_until(self, moment: float) -> None:
         # Next earliest() becomes ≥ moment, and the burst is spent: after a hold we
@@ -186,7 +212,7 @@ class Pacer:
             now = self._clock()
             at = max(now, *(b.earliest() for b in buckets))
             for bucket in buckets:
-                bucket.take(at)
+                bucket.take(at, now)
             wait = at - now
             self.waited += wait
         if wait > 0:
@@ -216,7 +242,7 @@ class Pacer:
         with self._lock:
             own = self._buckets[group]
             if limit is not None and 0 < limit < own.limit:
-                own.configure(float(limit))
+                own.lower(float(limit), self._clock())
             if remaining is not None and remaining <= 0 and reset_raw:
                 reset = parse_rfc3339(reset_raw)
                 if reset is not None:

@@ -191,3 +191,34 @@ def test_parse_rfc3339(text: str, expected: datetime) -> None:
     from reconciler.adminapi.pacing import parse_rfc3339
 
     assert parse_rfc3339(text) == pytest.approx(expected.timestamp())
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    before=st.integers(min_value=1, max_value=40),
+    lowered=st.integers(min_value=1, max_value=60),
+    group=st.sampled_from([ADMIN, SPEND]),
+    idle=st.floats(min_value=0.0, max_value=70.0),
+)
+def test_a_limit_learnt_mid_run_accounts_for_what_was_already_sent(
+    before: int, lowered: int, group: str, idle: float
+) -> None:
+    """Sent at the configured 100/60, then told the real limit is lower: every window
+    holding a request sent after that holds no more than the lower limit (as long as the
+    requests already sent did not exceed it on their own)."""
+    clock = FakeClock()
+    pacer = Pacer(100, 60, clock=clock, sleep=clock.sleep, wall=clock.wall)
+    old = run(pacer, clock, [(0.0, group)] * min(before, lowered))[group]
+    clock.sleep(idle / 10)
+    pacer.observe(group, {"anthropic-ratelimit-requests-limit": str(lowered)})
+    new = run(pacer, clock, [(0.0, group)] * 3 * lowered)[group]
+    times = sorted(old + new)
+    for t in new:
+        # Windows of 61 s (60 s plus the slack) that contain t.
+        lo = bisect_left(times, t - 61.0)
+        hi = bisect_right(times, t + 61.0)
+        window = times[lo:hi]
+        for i, start in enumerate(window):
+            count = bisect_right(window, start + 61.0) - i
+            if start <= t <= start + 61.0:
+                assert count <= lowered

@@ -174,8 +174,8 @@ class Scope:
             target = _req_str(d, id_field, f"{kind} {what}")
             return cls(type=kind, target=target, fields={id_field: target})
         rest = {k: v for k, v in d.items() if k != "type"}
-        target = ",".join(f"{k}={rest[k]}" for k in sorted(rest)) or None
-        return cls(type=kind, target=target, fields=rest)
+        rendered = ",".join(f"{k}={rest[k]}" for k in sorted(rest)) or None
+        return cls(type=kind, target=rendered, fields=rest)
 
     def to_api(self) -> dict[str, Any]:
         return {"type": self.type, **self.fields}

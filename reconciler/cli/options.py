@@ -150,5 +150,8 @@ def open_client(api: ApiOptions, *, log_stream: IO[str] | None = None) -> Iterat
         spend_rpm=api.spend_rpm,
     )
     timeout = httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT)
-    with httpx.Client(timeout=timeout, follow_redirects=False) as http:
+    # Plain http is only ever loopback: never let an HTTP_PROXY from the environment carry
+    # the key, unencrypted, off the machine.  https honours the usual proxy variables.
+    trust_env = not config.base_url.startswith("http://")
+    with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=trust_env) as http:
         yield AdminClient.from_config(http, config)

@@ -127,3 +127,26 @@ def test_debug_run_against_an_echoing_server_never_shows_the_key(
     assert "HTTP Request: GET" in log_text
     assert "bad key [REDACTED]" in str(info.value)
     assert "Traceback" in log_text and "wrapped [REDACTED]" in log_text
+
+
+def test_a_failing_command_with_debug_never_shows_the_key(echo_server: str) -> None:
+    """The whole command line, as a user runs it: ``--debug -vvv`` prints tracebacks and
+    every HTTP log line, and the echoing server puts the key in headers and messages."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "CLAUDE_"))}
+    env["ANTHROPIC_ADMIN_API_KEY"] = CANARY
+    done = subprocess.run(
+        [sys.executable, "-m", "reconciler", "import", "--api-url", echo_server, "--debug", "-vvv"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" in done.stderr and "x-echo-key" in done.stderr
+    assert "authentication_error" in done.stderr and REDACTED in done.stderr
+    assert CANARY not in done.stdout + done.stderr

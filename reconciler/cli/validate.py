@@ -17,6 +17,10 @@ from reconciler.errors import EXIT_ERROR, EXIT_USAGE, Problem
 from reconciler.policy import Checked, Policy, check
 
 
+class _UsageError(click.UsageError):
+    exit_code = EXIT_USAGE
+
+
 class _Command(click.Command):
     """Usage errors of this command exit 64 (never 2, which means "changes") even when
     the group runs in click's standalone mode, as under ``CliRunner``."""
@@ -25,8 +29,7 @@ class _Command(click.Command):
         try:
             return super().make_context(*args, **kwargs)
         except click.UsageError as e:
-            e.exit_code = EXIT_USAGE
-            raise
+            raise _UsageError(e.format_message(), e.ctx) from None
 
 
 @main.command(cls=_Command)

@@ -373,11 +373,14 @@ class Builder:
 
     # ------------------------------------------------------------------ the whole policy
 
-    def finish(self, files: Seq[str]) -> None:
-        """Checks that need every file: the organization, and what its kind allows."""
+    def finish(self, files: Seq[str], *, complete: bool = True) -> None:
+        """Checks that need every file: the organization, and what its kind allows.
+
+        ``complete`` is false when some file could not be read or parsed: a missing
+        organization is then not reported (it may be in that file)."""
         org = self.parts.org
-        if self.parts.org_at is None:
-            where = Mark(files[0], 1, 1) if files else Mark("policies", 1, 1)
+        if self.parts.org_at is None and complete and files:
+            where = Mark(files[0], 1, 1)
             self.problems.append(
                 semantics.problem(
                     where,

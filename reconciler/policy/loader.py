@@ -23,6 +23,7 @@ from reconciler.errors import PolicyError, Problem
 from reconciler.policy import files as policy_files
 from reconciler.policy import schema
 from reconciler.policy.build import Builder
+from reconciler.policy.gcpause import paused
 from reconciler.policy.located import Mapping, Node, Scalar
 from reconciler.policy.located import Sequence as Seq
 from reconciler.policy.model import Policy
@@ -53,16 +54,25 @@ def load(paths: Sequence[str | Path] = DEFAULT_PATHS) -> Policy:
 
 def check(paths: Sequence[str | Path] = DEFAULT_PATHS) -> Checked:
     """Everything :func:`load` finds, without raising."""
+    with paused():
+        return _check(paths)
+
+
+def _check(paths: Sequence[str | Path]) -> Checked:
     paths = list(paths) or list(DEFAULT_PATHS)
     found, errors = policy_files.discover(paths)
     if not found and not errors:
         where = policy_files.display_path(paths[0])
         errors.append(Problem(where, 1, 1, "no policy files (*.yaml, *.yml) found"))
+    # Whether every file was understood: if not, what seems missing (the organization) may
+    # well be in a file that could not be read, and saying so would only add noise.
+    complete = bool(found)
     read: list[policy_files.PolicyFile] = []
     for path in found:
         file, problem = policy_files.read(path)
         if problem is not None:
             errors.append(problem)
+            complete = False
         if file is not None:
             read.append(file)
 
@@ -72,6 +82,10 @@ def check(paths: Sequence[str | Path] = DEFAULT_PATHS) -> Checked:
             parsed = parse(file.data, file.name)
             errors.extend(parsed.problems)
             documents.append((file.name, parsed.root))
+            if parsed.root is None and parsed.problems:
+                complete = False  # the file could not be parsed
+            if parsed.root is not None and not isinstance(parsed.root, Mapping):
+                complete = False  # not a policy file
 
     offsets = _rule_offsets(documents)
     for (name, root), offset in zip(documents, offsets, strict=True):
@@ -84,7 +98,7 @@ def check(paths: Sequence[str | Path] = DEFAULT_PATHS) -> Checked:
         with _guard(name, errors):
             builder.add_file(root, offset)
     names = tuple(f.name for f in read)
-    builder.finish(names or tuple(policy_files.display_path(p) for p in paths))
+    builder.finish(names, complete=complete)
     errors.extend(builder.problems)
 
     warnings = sorted(builder.warnings, key=_order)

@@ -36,6 +36,7 @@ from reconciler.errors import PolicyError, Problem
 from reconciler.live import LiveGroup, LiveMember, LiveWorkspace, Snapshot
 from reconciler.policy import amounts as amount_values
 from reconciler.policy.amounts import AMOUNT, UNLIMITED, Amount
+from reconciler.policy.gcpause import paused
 from reconciler.policy.located import Mark
 from reconciler.policy.model import Field, Policy, UserRule, WorkspaceEntry, WorkspaceRule
 from reconciler.policy.semantics import KIND_NAMES, problem, warning
@@ -58,7 +59,8 @@ def resolve(policy: Policy, snapshot: Snapshot, *, skip_unknown_users: bool = Fa
     """The desired state of every managed address; raises :class:`PolicyError` with every
     problem found.  ``skip_unknown_users`` turns unknown member emails into warnings (their
     rows are dropped)."""
-    return _Resolver(policy, snapshot, skip_unknown_users).run()
+    with paused():
+        return _Resolver(policy, snapshot, skip_unknown_users).run()
 
 
 @dataclass
@@ -79,7 +81,7 @@ class _Resolver:
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
         self.currency: str | None = None
-        self.values: dict[int, Any] = {}  # id(Amount) → converted value, once per amount
+        self.values: dict[tuple[str, str], Any] = {}  # (kind, text) → converted, once each
         self.desired: Desired | None = None
 
     # ------------------------------------------------------------------ driver
@@ -175,7 +177,7 @@ class _Resolver:
 
     def value(self, amount: Amount) -> Any:
         """The desired amount: minor-unit string, ``None`` (unlimited) or INHERIT."""
-        key = id(amount)
+        key = (amount.kind, amount.text)
         if key in self.values:
             return self.values[key]
         if amount.kind == UNLIMITED:

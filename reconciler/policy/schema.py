@@ -228,6 +228,11 @@ class _Mapper:
         elif "array" in names and isinstance(node, Scalar) and isinstance(node.value, str):
             hint = f"write a list: [{node.text}]"
         message = f"expected {want}, got {describe(node)}"
+        if not path:
+            message = (
+                "a policy file is a mapping of sections (`organization`, `spend_limits`, "
+                f"`workspaces`, …), got {describe(node)}"
+            )
         yield self.problem(self.value_mark(key, node), path, message, hint)
 
     def on_enum(

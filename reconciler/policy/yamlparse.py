@@ -16,7 +16,8 @@ Refused, each as a located :class:`~reconciler.errors.Problem` (never an excepti
 * aliases that would add more than :data:`MAX_ALIAS_NODES` nodes to the file
   ("billion laughs"): an alias reuses the anchored node, and its size is charged to a
   budget before anything is expanded;
-* undefined aliases, non-text mapping keys, tags other than YAML's core scalar tags.
+* undefined aliases, non-text mapping keys; tags other than YAML's core tags refuse the
+  whole file (``!!python/object`` must never be read as something else).
 
 The merge key ``<<`` is supported (explicit keys win over merged ones).  The file size
 bound is checked by the caller before reading (:mod:`reconciler.policy.files`).
@@ -24,10 +25,9 @@ bound is checked by the caller before reading (:mod:`reconciler.policy.files`).
 
 from __future__ import annotations
 
-import gc
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -35,6 +35,7 @@ from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
 from reconciler.errors import Problem
+from reconciler.policy.gcpause import paused
 from reconciler.policy.located import Mapping, Mark, Node, Scalar, Sequence
 
 try:  # libyaml is ~10x faster; fall back to the pure-Python parser where it is missing
@@ -92,15 +93,8 @@ def parse(data: bytes, file: str) -> Parsed:
                 )
             ],
         )
-    # The tree is acyclic and allocation-heavy: the cyclic collector only slows it down
-    # (by half, for a 50,000-member list), so it is paused while the tree is built.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with paused():  # the tree is acyclic and allocation-heavy
         return _Builder(text, file).run()
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _decode(data: bytes, file: str) -> tuple[str | None, Problem | None]:
@@ -156,17 +150,28 @@ class _Builder:
         self.root: Node | None = None
         self.documents = 0
         self.alias_nodes = 0
+        self.plain: dict[str, tuple[Any, str]] = {}
 
     # ------------------------------------------------------------------ driver
 
     def run(self) -> Parsed:
         loader = _Loader(self.text)
+        get_event = loader.get_event
+        scalar, start, end = self.scalar, self.start, self.end
         try:
             while True:
-                event = loader.get_event()
-                if isinstance(event, yaml.StreamEndEvent):
+                event = get_event()
+                kind = type(event)
+                if kind is yaml.ScalarEvent:
+                    scalar(event)
+                elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                    start(event)
+                elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                    end()
+                elif kind is yaml.StreamEndEvent:
                     break
-                self.event(event)
+                else:
+                    self.event(event)
         except _Stop:
             self.root = None
         except yaml.MarkedYAMLError as e:
@@ -186,21 +191,16 @@ class _Builder:
     def fail(self, mark: Mark, message: str, hint: str | None = None) -> None:
         self.problems.append(Problem(mark.file, mark.line, mark.column, message, hint=hint))
 
-    def stop(self, mark: Mark, message: str, hint: str | None = None) -> None:
+    def stop(self, mark: Mark, message: str, hint: str | None = None) -> NoReturn:
         self.fail(mark, message, hint)
         raise _Stop
 
     # ------------------------------------------------------------------ events
 
     def event(self, event: Any) -> None:
+        """The rarer events (scalars and collections are dispatched in :meth:`run`)."""
         kind = type(event)
-        if kind is yaml.ScalarEvent:
-            self.scalar(event)
-        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-            self.start(event)
-        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-            self.end()
-        elif kind is yaml.AliasEvent:
+        if kind is yaml.AliasEvent:
             self.alias(event)
         elif kind is yaml.DocumentStartEvent:
             self.documents += 1
@@ -241,7 +241,7 @@ class _Builder:
         if parent is not None and isinstance(parent.node, Mapping) and parent.key is None:
             # A mapping key: always text; no type resolution needed (the merge key aside).
             if event.tag not in (None, "!", _STR):
-                self.fail(mark, f"unsupported YAML tag `{_short_tag(event.tag)}` on a key")
+                self.unsupported(mark, event.tag)
             if style is None and text == "<<" and event.tag is None:
                 node = Scalar(text, text, style, _MERGE, mark)
             else:
@@ -259,25 +259,36 @@ class _Builder:
         tag = event.tag
         if tag in (None, "!"):
             if style is None and event.implicit[0] and tag is None:
+                cached = self.plain.get(text)
+                if cached is not None:
+                    return cached
                 tag = _RESOLVER.resolve(ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+                if tag not in _CONSTRUCTORS:  # text, or a tag we refuse below
+                    return self.remember(text, (text, _STR)) if tag == _STR else (text, _STR)
+                try:
+                    value = _CONSTRUCTORS[tag](ScalarNode(tag, text))
+                except (ValueError, TypeError, yaml.YAMLError):
+                    return text, _STR
+                return self.remember(text, (value, tag))
             else:
                 return text, _STR
         if tag == _STR:
             return text, _STR
         construct = _CONSTRUCTORS.get(tag)
         if construct is None:
-            self.fail(
-                mark,
-                f"unsupported YAML tag `{_short_tag(tag)}`",
-                hint="policy files use plain YAML: text, numbers, true/false, lists and mappings",
-            )
-            return text, _STR
+            self.unsupported(mark, tag)
         try:
             value = construct(ScalarNode(tag, text))
         except (ValueError, TypeError, yaml.YAMLError):
             self.fail(mark, f"`{text}` is not a valid {_short_tag(tag)}")
             return text, _STR
         return value, tag
+
+    def remember(self, text: str, resolved: tuple[Any, str]) -> tuple[Any, str]:
+        """Plain scalars repeat (amounts, geos, team names): resolve each text once."""
+        if len(self.plain) < 10_000:
+            self.plain[text] = resolved
+        return resolved
 
     def alias(self, event: Any) -> None:
         mark = self.mark(event)
@@ -287,7 +298,6 @@ class _Builder:
         found = self.anchors.get(name)
         if found is None:
             self.stop(mark, f"undefined alias `*{name}`", hint=f"define it first with `&{name}`")
-            return
         node, size = found
         self.alias_nodes += size
         if self.alias_nodes > MAX_ALIAS_NODES:
@@ -301,7 +311,15 @@ class _Builder:
 
     def check_tag(self, event: Any, mark: Mark, kind: str) -> None:
         if event.tag not in (None, "!", _TAG + kind):
-            self.fail(mark, f"unsupported YAML tag `{_short_tag(event.tag)}`")
+            self.unsupported(mark, event.tag)
+
+    def unsupported(self, mark: Mark, tag: str) -> NoReturn:
+        """Application tags (``!!python/object``, ``!foo``) have no place in a policy: the
+        file is refused rather than read with the tag ignored."""
+        hint = "policy files use plain YAML: text, numbers, true/false, lists and mappings"
+        if tag.startswith("!") and not tag.startswith("!!") and _TAG + tag[1:] in _CONSTRUCTORS:
+            hint = f"did you mean `!{tag}`?"
+        self.stop(mark, f"unsupported YAML tag `{_short_tag(tag)}`", hint=hint)
 
     # ------------------------------------------------------------------ tree building
 

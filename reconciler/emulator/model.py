@@ -116,7 +116,7 @@ class RbacGroup:
     created_at: str
     updated_at: str
     seq: int
-    # user id → (membership seq, membership created_at), in membership order
+    # user id → (position in the group, membership created_at), in membership order
     members: dict[str, tuple[int, str]] = field(default_factory=dict)
 
 

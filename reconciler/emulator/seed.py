@@ -7,10 +7,10 @@ which is how ``/_emulator/reset`` goes back to the seed), checking what needs
 the organization itself (the org kind, unknown emails and names, duplicates) and
 raising :class:`SeedError` with a located message on the first such problem.
 
-Order and time: entries keep their seed order in the API's lists (the first user in
-the seed is listed first, as the most recently added), generated entries come after
-the seeded ones, and seeded objects carry timestamps counted from
-:data:`~reconciler.emulator.clock.SEED_EPOCH`.  Ids absent from the seed are derived
+Order and time: a seed is a history, read top to bottom — each section's entries were
+created in the order they are written, generated entries after the written ones — so
+lists the API orders newest first show the last entry first.  Seeded objects carry
+timestamps counted in seconds from :data:`~reconciler.emulator.clock.SEED_EPOCH`.  Ids absent from the seed are derived
 from the org id, the kind of object and a natural key (email, name, scope and period),
 so the same seed always yields the same ids.
 """
@@ -216,16 +216,10 @@ def _each(
     generated: list[dict[str, Any]],
     add: Callable[[dict[str, Any], list[Any], int, str], object],
 ) -> None:
-    """Add a section's entries, then its generated ones, so list order is seed order.
-
-    The API lists these newest first, so sequence numbers run backwards along the seed.
-    """
+    """Add a section's entries, then its generated ones, in creation order."""
     entries = data.get(section, [])
-    total = len(entries) + len(generated)
-    base = builder.store.next_seq
-    builder.store.next_seq += total
     for index, entry in enumerate([*entries, *generated]):
-        seq = base + total - 1 - index
+        seq = builder.store.take_seq()
         path: list[Any] = [section, index] if index < len(entries) else ["generate", section]
         add(entry, path, seq, timestamp(SEED_EPOCH + seq))
 

@@ -141,7 +141,7 @@ class Builder:
             user = self.member(ref, [*path, "members", index])
             if user.id in group.members:
                 raise self.error([*path, "members", index], f"{ref} is listed twice")
-            group.members[user.id] = (seq, created_at)
+            group.members[user.id] = (index, created_at)
         store.add_group(group)
         return group
 

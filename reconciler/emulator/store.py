@@ -162,11 +162,6 @@ class Store:
             self._groups_of_user.setdefault(user_id, set()).add(group.id)
         self.changed("groups")
 
-    def add_group_member(self, group: RbacGroup, user_id: str, created_at: str) -> None:
-        group.members[user_id] = (self.take_seq(), created_at)
-        self._groups_of_user.setdefault(user_id, set()).add(group.id)
-        self.changed("groups")
-
     def groups_of(self, user_id: str) -> set[str]:
         return self._groups_of_user.get(user_id, set())
 

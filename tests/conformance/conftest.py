@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conformance.harness import Emulator, Org, org_session
-from tests.support.emulator import running_emulator
+from tests.conformance.harness import Org, org_session
+from tests.support.emulator import Emulator, running_emulator
 
 SEEDS = Path(__file__).parent / "seeds"
 CONSOLE_SEED = SEEDS / "console.yaml"

@@ -8,11 +8,12 @@ suite provokes escapes strict validation — success or error.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 import anthropic
 import httpx2
@@ -36,6 +37,7 @@ from anthropic.types.organization.workspace import Workspace
 from anthropic.types.organization_info import OrganizationInfo
 
 from tests.conformance import shapes
+from tests.support.emulator import Emulator
 
 Shape = Literal["object", "id_page", "cursor_page"]
 
@@ -88,30 +90,24 @@ RATE_LIMIT_HEADERS = (
 )
 
 
-class Emulator(Protocol):
-    """What ``tests.support.emulator.running_emulator`` yields."""
-
-    url: str
-
-    def stats(self) -> Any: ...
-
-    def control(self, method: str, path: str, json: Any = None) -> Any: ...
-
-
 @dataclass(frozen=True)
 class Exchange:
     method: str
     path: str
     query: list[tuple[str, str]]
     request_headers: dict[str, str]
+    request_body: bytes
     status: int
     headers: dict[str, str]
     body: bytes
 
     def json(self) -> Any:
-        import json
-
+        """The response body."""
         return json.loads(self.body)
+
+    def sent_json(self) -> Any:
+        """The request body as the SDK sent it (``None`` when there was none)."""
+        return json.loads(self.request_body) if self.request_body else None
 
     def __str__(self) -> str:
         query = "&".join(f"{k}={v}" for k, v in self.query)
@@ -131,6 +127,7 @@ class Recorder:
                 path=request.url.path,
                 query=list(request.url.params.multi_items()),
                 request_headers={k.lower(): v for k, v in request.headers.items()},
+                request_body=request.content,
                 status=response.status_code,
                 headers={k.lower(): v for k, v in response.headers.items()},
                 body=response.content,
@@ -212,6 +209,7 @@ class Org:
     key: str
     recorder: Recorder = field(default_factory=Recorder)
     _clients: list[anthropic.Anthropic] = field(default_factory=list)
+    _main: anthropic.Anthropic | None = None
 
     @property
     def url(self) -> str:
@@ -220,9 +218,9 @@ class Org:
     @property
     def client(self) -> anthropic.Anthropic:
         """The suite's main client: this org's full-access key, no retries, strict parsing."""
-        if not self._clients:
-            self.sdk()
-        return self._clients[0]
+        if self._main is None:
+            self._main = self.sdk()
+        return self._main
 
     def sdk(self, key: str | None = None, **options: Any) -> anthropic.Anthropic:
         """A new SDK client on this emulator, recorded, closed when the test ends."""
@@ -241,13 +239,18 @@ class Org:
         self._clients.append(client)
         return client
 
+    def control(self, method: str, path: str, json: Any = None) -> Any:
+        """Call a control endpoint (uncounted, unrecorded); fail unless it succeeds."""
+        response = self.server.control(method, path, json=json)
+        assert response.is_success, f"{method} {path}: {response.status_code} {response.text}"
+        return response.json() if response.content else None
+
     def reset(self) -> None:
-        self.server.control("POST", "/_emulator/reset")
+        self.control("POST", "/_emulator/reset")
         self.recorder.clear()
 
     def stats(self) -> dict[str, Any]:
-        stats = self.server.stats()
-        return stats if isinstance(stats, dict) else stats.json()
+        return self.server.stats()
 
     def route_count(self, route: str) -> int:
         """Requests the emulator counted for ``route``, e.g. ``GET /v1/organizations/users``."""
@@ -257,6 +260,7 @@ class Org:
         for client in self._clients:
             client.close()
         self._clients.clear()
+        self._main = None
 
     def sent(self, method: str, path: str) -> list[Exchange]:
         """Recorded exchanges for ``method`` on exactly ``/v1/organizations/{path}``."""

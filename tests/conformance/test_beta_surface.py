@@ -120,7 +120,7 @@ def test_increase_requests(enterprise: Org) -> None:
     assert validate(BetaSpendLimitIncreaseRequest, denied.json()).status == "denied"
     assert enterprise.sent("POST", f"spend_limit_increase_requests/{pending[1].id}/deny")[
         0
-    ].json() == {"suppress_notification": False}
+    ].sent_json() == {"suppress_notification": False}
 
 
 def test_scope_errors_are_the_same_exception_classes(enterprise: Org) -> None:

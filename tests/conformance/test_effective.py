@@ -132,7 +132,7 @@ def test_cursor_is_bound_to_the_filters(enterprise: Org) -> None:
 
 
 def test_spend_updates_show_in_the_report(enterprise: Org) -> None:
-    enterprise.server.control(
+    enterprise.control(
         "POST",
         "/_emulator/spend",
         json={"email": "hal@enterprise.example.com", "period": "monthly", "amount": "777.25"},

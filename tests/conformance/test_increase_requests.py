@@ -138,7 +138,7 @@ def test_approve_writes_the_user_row(enterprise: Org) -> None:
     assert (row.id, row.amount, row.period) == (existing.id, "90000", "monthly")
     assert (row.scope.type, row.scope.user_id) == ("user", eli.actor.user_id)  # type: ignore[union-attr]
     sent = enterprise.sent("POST", f"spend_limit_increase_requests/{eli.id}/approve")[0]
-    assert sent.json() == {"amount": "90000", "suppress_notification": True}
+    assert sent.sent_json() == {"amount": "90000", "suppress_notification": True}
     stored = enterprise.client.beta.organization.spend_limits.retrieve(row.id)
     assert stored.amount == "90000"
     assert validate(BetaSpendLimit, as_dict(response.json())["spend_limit"]).id == row.id
@@ -162,7 +162,8 @@ def test_deny_is_idempotent_on_denied(enterprise: Org) -> None:
     assert denied == validate(SpendLimitIncreaseRequest, response.json())
     assert (denied.status, denied.spend_summary) == ("denied", None)
     assert denied.resolved_by is not None and denied.resolved_by.type == "scoped_api_key_actor"
-    assert enterprise.sent("POST", f"spend_limit_increase_requests/{flo.id}/deny")[0].json() == {}
+    (sent,) = enterprise.sent("POST", f"spend_limit_increase_requests/{flo.id}/deny")
+    assert sent.sent_json() == {}
     again = requests.deny(flo.id, suppress_notification=True)
     assert again == denied
 

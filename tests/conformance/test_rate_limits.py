@@ -13,8 +13,8 @@ import anthropic
 import pytest
 
 from tests.conformance.conftest import CONSOLE_ORG_ID, CONSOLE_SEED, ENTERPRISE_KEY
-from tests.conformance.harness import Emulator, Org, check_error, org_session
-from tests.support.emulator import running_emulator
+from tests.conformance.harness import Org, check_error, org_session
+from tests.support.emulator import Emulator, running_emulator
 
 ADMIN_PER_MINUTE = 5
 SPEND_PER_MINUTE = 3

@@ -143,7 +143,7 @@ def test_enterprise_set_user_override_is_an_upsert(enterprise: Org) -> None:
     assert created == validate(BetaSpendLimit, response.json())
     assert (created.amount, created.period, created.currency) == ("12345", "monthly", "EUR")
     assert (created.scope.type, created.scope.user_id) == ("user", hal)  # type: ignore[union-attr]
-    sent = enterprise.sent("POST", "spend_limits")[0].json()
+    sent = enterprise.sent("POST", "spend_limits")[0].sent_json()
     assert sent == {"amount": "12345", "scope": {"type": "user", "user_id": hal}}
     again = limits.set(amount="23456", scope={"type": "user", "user_id": hal}, period="monthly")
     assert again.id == created.id
@@ -163,7 +163,7 @@ def test_enterprise_null_amount_is_an_explicit_no_limit(enterprise: Org, period:
         period=period,  # type: ignore[arg-type]
     )
     assert (row.amount, row.period) == (None, period)
-    assert enterprise.sent("POST", "spend_limits")[0].json()["amount"] is None
+    assert enterprise.sent("POST", "spend_limits")[0].sent_json()["amount"] is None
 
 
 def test_console_set_organization_and_workspace_rows(console: Org) -> None:

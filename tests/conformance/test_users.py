@@ -65,7 +65,7 @@ def test_default_page_size_is_20(org: Org) -> None:
             "name": f"Extra {i}",
             "role": "user",
         }
-        org.server.control("POST", "/_emulator/users", json=entry)
+        org.control("POST", "/_emulator/users", json=entry)
     response = org.client.organization.users.with_raw_response.list()
     items, body = id_page(OrganizationUser, response.json())
     assert len(items) == 20
@@ -134,7 +134,7 @@ def test_update_role(org: Org) -> None:
     assert updated == validate(OrganizationUser, response.json())
     assert (updated.id, updated.email, updated.role) == (uid, email, role)
     assert org.client.organization.users.retrieve(uid).role == role
-    assert org.sent("POST", f"users/{uid}")[0].json()["role"] == role
+    assert org.sent("POST", f"users/{uid}")[0].sent_json() == {"role": role}
 
 
 def test_remove_member(org: Org) -> None:

@@ -138,7 +138,7 @@ def test_create_fills_the_documented_defaults(console: Org) -> None:
     assert HEX_COLOUR.match(created.display_color)
     assert created.tags == {}
     assert created.external_key_id is None
-    assert console.sent("POST", "workspaces")[0].json() == {"name": "bare"}
+    assert console.sent("POST", "workspaces")[0].sent_json() == {"name": "bare"}
 
 
 def test_create_with_null_data_residency_and_tags(console: Org) -> None:

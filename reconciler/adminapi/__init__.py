@@ -6,6 +6,7 @@ Modules (private by convention; everything public is re-exported here):
 * :mod:`.redact` — the key never appears in output, logs, messages or reprs;
 * :mod:`.pacing` — token buckets for the Admin and Spend rate-limit groups;
 * :mod:`.retry` — what may be retried, and how long to wait;
+* :mod:`.stats` — counting every request sent, per route and rate-limit group;
 * :mod:`.wire` — query encoding and the error envelope;
 * :mod:`.pagination` — both cursor styles, defensively;
 * :mod:`.models` — tolerant, typed views of API objects;

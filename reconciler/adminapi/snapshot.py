@@ -395,7 +395,7 @@ class _Reader:
 
     def declared_members(self) -> None:
         """Members for declared emails, then their rows by ``user_ids[]`` batches."""
-        wanted = self.needs.emails
+        wanted = frozenset(e.lower() for e in self.needs.emails)
         members: dict[str, LiveMember] = {}
         complete = False
         if len(wanted) == 1:

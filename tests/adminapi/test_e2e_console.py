@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import httpx
 import pytest
 
-from reconciler.adminapi import CONSOLE_LIMIT_SCOPES, AdminClient, read_snapshot
+from reconciler.adminapi import CONSOLE_LIMIT_SCOPES, AdminClient, UnknownOutcome, read_snapshot
 from reconciler.errors import ApiError
 from reconciler.live import ReadNeeds
-from tests.adminapi.conftest import CONSOLE_KEY, emulator_routes
-from tests.support.emulator import Emulator
+from tests.adminapi.conftest import CONSOLE_KEY, FAST, emulator_routes
+from tests.conftest import SEEDS
+from tests.support.emulator import Emulator, running_emulator
 
 ORG_ID = "8d3f2a61-5c1e-4b7a-9e0d-2f6a4c8b1e37"
 Connect = Callable[..., AdminClient]
@@ -153,3 +155,15 @@ def test_snapshot_refuses_another_organization(
             declared_org_id="5b7e0d4c-0f63-4d1e-9a52-3c1f0e7b9a10",
         )
     assert console_emulator.stats()["requests_total"] == 1
+
+
+def test_a_create_whose_answer_is_lost_is_not_sent_twice(http: httpx.Client) -> None:
+    """``--fault-after-write-rate 1``: the workspace is created, the answer is lost.  The
+    client says the outcome is unknown and does not resend; one workspace exists."""
+    with running_emulator(SEEDS / "console.yaml", *FAST, "--fault-after-write-rate", "1") as emu:
+        client = AdminClient(http, CONSOLE_KEY, base_url=emu.url, admin_rpm=6000)
+        with pytest.raises(UnknownOutcome):
+            client.create_workspace({"name": "lost-answer"})
+        assert emu.stats()["by_route"]["POST /v1/organizations/workspaces"] == 1
+        named = [w for w in client.list_workspaces() if w.name == "lost-answer"]
+        assert len(named) == 1

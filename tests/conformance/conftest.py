@@ -29,6 +29,7 @@ ENTERPRISE_ORG_ID = "7d3c9b2a-1e4f-4a6b-8c5d-0e9f1a2b3c4d"
 ENTERPRISE_KEY = "sk-ant-api01-conformance-enterprise-key"
 MEMBERS_ONLY_KEY = "sk-ant-api01-conformance-members-only-key"
 WRITES_ONLY_KEY = "sk-ant-api01-conformance-writes-only-key"
+MEMBERS_WRITER_KEY = "sk-ant-api01-conformance-members-writer-key"
 ENTERPRISE_REVOKED_KEY = "sk-ant-api01-conformance-revoked-key"
 
 FAST = ("--rate-scale", "100")

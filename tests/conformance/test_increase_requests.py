@@ -258,3 +258,23 @@ def test_setting_a_limit_does_not_resolve_a_pending_request(enterprise: Org) -> 
     assert after.status == "pending"
     assert after.spend_summary is not None
     assert after.spend_summary.amount == "99999"
+
+
+def test_approve_without_an_amount_is_a_400(enterprise: Org) -> None:
+    pending = request_of(enterprise, seeded("pending")[0])
+    for body in ({}, {"amount": None}):
+        with pytest.raises(anthropic.BadRequestError) as info:
+            enterprise.client.post(
+                f"/v1/organizations/spend_limit_increase_requests/{pending.id}/approve",
+                cast_to=object,
+                body=body,
+            )
+        check_error(info.value, 400, "invalid_request_error")
+
+
+def test_more_than_100_actor_ids_is_a_400(enterprise: Org) -> None:
+    with pytest.raises(anthropic.BadRequestError) as info:
+        enterprise.client.organization.spend_limits.increase_requests.list(
+            actor_ids=["user_000000000000000000000000"] * 101
+        )
+    check_error(info.value, 400, "invalid_request_error")

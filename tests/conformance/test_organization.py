@@ -111,3 +111,11 @@ def test_every_request_is_counted_once(org: Org) -> None:
     assert stats["by_status"].get("404") == 1
     assert stats["by_route"]["GET /v1/organizations/me"] == 1
     assert stats["by_route"]["GET /v1/organizations/users"] == len(org.sent("GET", "users"))
+
+
+def test_rate_limit_headers_reflect_the_scale(org: Org) -> None:
+    """This emulator runs at ``--rate-scale 100``: 10,000 Admin and 6,000 spend requests."""
+    org.client.organization.retrieve()
+    assert org.recorder.exchanges[-1].headers["anthropic-ratelimit-requests-limit"] == "10000"
+    org.client.beta.organization.spend_limits.list()
+    assert org.recorder.exchanges[-1].headers["anthropic-ratelimit-requests-limit"] == "6000"

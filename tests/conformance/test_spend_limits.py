@@ -356,3 +356,33 @@ def test_invalid_list_filters_are_400s(
     with pytest.raises(anthropic.BadRequestError) as info:
         org.client.beta.organization.spend_limits.list(**filters)  # type: ignore[arg-type]
     check_error(info.value, 400, "invalid_request_error")
+
+
+def test_console_new_rows_are_listed_first(console: Org) -> None:
+    sandbox = workspace(console, "sandbox-2")
+    row = console.client.beta.organization.spend_limits.set(
+        amount="1000", scope={"type": "workspace", "workspace_id": sandbox}
+    )
+    assert all_limits(console)[0] == row
+
+
+def test_set_without_the_amount_key_is_a_400(enterprise: Org) -> None:
+    hal = member(enterprise, "hal@enterprise.example.com")
+    with pytest.raises(anthropic.BadRequestError) as info:
+        enterprise.client.post(
+            "/v1/organizations/spend_limits",
+            cast_to=object,
+            body={"scope": {"type": "user", "user_id": hal}},
+        )
+    check_error(info.value, 400, "invalid_request_error")
+
+
+def test_set_with_an_unknown_field_is_a_400(enterprise: Org) -> None:
+    hal = member(enterprise, "hal@enterprise.example.com")
+    with pytest.raises(anthropic.BadRequestError) as info:
+        enterprise.client.beta.organization.spend_limits.set(
+            amount="100",
+            scope={"type": "user", "user_id": hal},
+            extra_body={"currency": "USD"},
+        )
+    check_error(info.value, 400, "invalid_request_error")

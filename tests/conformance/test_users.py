@@ -8,10 +8,12 @@ from typing import Literal
 
 import anthropic
 import pytest
+from anthropic.types.organization import CannotRemoveLastMemberError
 from anthropic.types.organization.organization_user import OrganizationUser
 from anthropic.types.organization.user_remove_response import UserRemoveResponse
 
 from tests.conformance import seed_data
+from tests.conformance.conftest import MEMBERS_WRITER_KEY
 from tests.conformance.harness import Org, check_error, each_raises
 from tests.conformance.shapes import id_page, validate
 
@@ -200,3 +202,68 @@ def test_bad_id_cursors_are_400s(org: Org) -> None:
     with pytest.raises(anthropic.BadRequestError) as info:
         org.client.organization.users.list(after_id=UNKNOWN_USER)
     check_error(info.value, 400, "invalid_request_error")
+
+
+def test_same_role_again_is_a_no_op(org: Org) -> None:
+    email, role = CHANGEABLE[org.kind]
+    uid = user_id(org, email)
+    first = org.client.organization.users.update(uid, role=role)
+    assert org.client.organization.users.update(uid, role=role) == first
+
+
+def test_no_match_is_an_empty_page(org: Org) -> None:
+    response = org.client.organization.users.with_raw_response.list(email="nobody@nowhere.test")
+    items, body = id_page(OrganizationUser, response.json())
+    assert items == []
+    assert body == {"data": [], "has_more": False, "first_id": None, "last_id": None}
+    assert list(response.parse()) == []
+
+
+def test_managed_role_also_needs_write_rbac_groups(enterprise: Org) -> None:
+    client = enterprise.sdk(MEMBERS_WRITER_KEY)
+    uid = user_id(enterprise, "hal@enterprise.example.com")
+    assert client.organization.users.update(uid, role="user").role == "user"
+    with pytest.raises(anthropic.PermissionDeniedError) as info:
+        client.organization.users.update(uid, role="managed")
+    body = check_error(info.value, 403, "permission_error", "api_key_scope_missing")
+    assert "write:rbac_groups" in body["error"]["message"]
+
+
+def test_last_member_cannot_be_removed(org: Org) -> None:
+    last = REMOVABLE[org.kind]
+    for email in seed_data.emails(org.kind):
+        if email != last:
+            org.control("DELETE", f"/_emulator/users/{email}")
+    (only,) = all_users(org)
+    with pytest.raises(anthropic.BadRequestError) as info:
+        org.client.organization.users.remove(only.id)
+    assert isinstance(info.value, CannotRemoveLastMemberError)
+    check_error(info.value, 400, "invalid_request_error", "cannot_remove_last_member")
+
+
+def test_removing_a_member_removes_what_belongs_to_them(enterprise: Org) -> None:
+    """Decision 29: their user rows and pending requests go; reports forget them."""
+    uid = user_id(enterprise, "eli@enterprise.example.com")
+    limits = enterprise.client.beta.organization.spend_limits
+    overrides = [
+        row.id
+        for row in limits.list(limit=1000, scope_type=["user"])
+        if row.scope.type == "user" and row.scope.user_id == uid
+    ]
+    assert len(overrides) == 2
+    enterprise.client.organization.users.remove(uid)
+    for row_id in overrides:
+        with pytest.raises(anthropic.NotFoundError):
+            limits.retrieve(row_id)
+    effective = enterprise.client.organization.spend_limits.effective.list(limit=1000)
+    assert uid not in {row.scope.user_id for row in effective.data}  # type: ignore[union-attr]
+    requests = enterprise.client.organization.spend_limits.increase_requests.list(limit=1000)
+    assert uid not in {r.actor.user_id for r in requests.data}  # type: ignore[union-attr]
+
+
+def test_requests_of_former_members_leave_the_list(enterprise: Org) -> None:
+    uid = user_id(enterprise, "hal@enterprise.example.com")
+    requests = enterprise.client.organization.spend_limits.increase_requests
+    assert uid in {r.actor.user_id for r in requests.list(limit=1000).data}  # type: ignore[union-attr]
+    enterprise.client.organization.users.remove(uid)
+    assert uid not in {r.actor.user_id for r in requests.list(limit=1000).data}  # type: ignore[union-attr]

@@ -318,3 +318,35 @@ def test_enterprise_organizations_have_no_workspaces(enterprise: Org) -> None:
         "invalid_request_error",
         "organization_type_not_supported",
     )
+
+
+def test_backwards_pagination_follows_first_id(console: Org) -> None:
+    expected = [w.id for w in everything(console)]
+    walked = console.client.organization.workspaces.list(
+        before_id=expected[-1], limit=2, include_archived=True, include_default=True
+    )
+    backwards: list[str] = []
+    end = len(expected) - 1
+    while end > 0:
+        backwards += expected[max(0, end - 2) : end]
+        end = max(0, end - 2)
+    assert [w.id for w in walked] == backwards
+
+
+def test_more_than_100_ids_is_a_400(console: Org) -> None:
+    with pytest.raises(anthropic.BadRequestError) as info:
+        console.client.organization.workspaces.list(ids=[UNKNOWN_WORKSPACE] * 101)
+    check_error(info.value, 400, "invalid_request_error")
+
+
+def test_ids_the_caller_cannot_list_are_dropped(console: Org) -> None:
+    claims = by_name(console, "claims").id
+    listed = console.client.organization.workspaces.list(ids=[claims, UNKNOWN_WORKSPACE]).data
+    assert [w.id for w in listed] == [claims]
+
+
+@pytest.mark.parametrize("workspace_id", ["not-an-id", "wrkspc_", "user_000000000000000000000000"])
+def test_malformed_workspace_id_is_a_404(console: Org, workspace_id: str) -> None:
+    with pytest.raises(anthropic.NotFoundError) as info:
+        console.client.organization.workspaces.retrieve(workspace_id)
+    check_error(info.value, 404, "not_found_error")

@@ -20,9 +20,7 @@ def start_emulator() -> Iterator[Callable[..., Emulator]]:
     :func:`tests.support.emulator.running_emulator`); all are stopped when the test ends."""
     with ExitStack() as stack:
 
-        def start(
-            seed: str | Path | None, *args: str, state: str | Path | None = None
-        ) -> Emulator:
+        def start(seed: str | Path | None, *args: str, state: str | Path | None = None) -> Emulator:
             return stack.enter_context(running_emulator(seed, *args, state=state))
 
         yield start

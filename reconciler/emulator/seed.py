@@ -10,9 +10,10 @@ raising :class:`SeedError` with a located message on the first such problem.
 Order and time: a seed is a history, read top to bottom — each section's entries were
 created in the order they are written, generated entries after the written ones — so
 lists the API orders newest first show the last entry first.  Seeded objects carry
-timestamps counted in seconds from :data:`~reconciler.emulator.clock.SEED_EPOCH`.  Ids absent from the seed are derived
-from the org id, the kind of object and a natural key (email, name, scope and period),
-so the same seed always yields the same ids.
+timestamps counted in seconds from :data:`~reconciler.emulator.clock.SEED_EPOCH`.
+
+Ids absent from the seed are derived from the org id, the kind of object and a natural
+key (email, name, scope and period), so the same seed always yields the same ids.
 """
 
 from __future__ import annotations

@@ -86,7 +86,7 @@ class Builder:
         if role not in ROLES_BY_KIND[store.kind]:
             raise self.error(
                 [*path, "role"],
-                f"{role!r} is not a {store.kind} role "
+                f"{role!r} is not a role in {store.kind} orgs "
                 f"(one of {', '.join(ROLES_BY_KIND[store.kind])})",
             )
         seat_tier = entry.get("seat_tier")

@@ -103,7 +103,10 @@ def test_email_filter(enterprise: Api, email: str, found: list[str]) -> None:
 
 
 def test_roles_filter_is_ored_and_anded_with_email(enterprise: Api) -> None:
-    query = [("roles[]", "owner"), ("roles[]", "primary_owner")]
+    query: list[tuple[str, str | int | float | bool | None]] = [
+        ("roles[]", "owner"),
+        ("roles[]", "primary_owner"),
+    ]
     assert emails(enterprise.get(f"{ORG}/users", params=query).json()) == ["grace@globex.example"]
     query.append(("email", "bob@globex.example"))
     assert emails(enterprise.get(f"{ORG}/users", params=query).json()) == []

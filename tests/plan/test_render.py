@@ -12,12 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator
 
 from reconciler.desired import INHERIT
 from reconciler.live import LiveMember
 from reconciler.plan.planner import PlanOptions, build_plan
 from reconciler.plan.render import RENDERERS
 from reconciler.plan.render.markdown import render_markdown
+from reconciler.schemas import load as load_schema
 from tests.plan.builders import (
     console_snapshot,
     desired,
@@ -162,3 +164,11 @@ def test_markdown_summarises_to_stay_under_the_comment_limit() -> None:
     assert len(out) <= 65_536
     assert "more change(s) not shown here" in out
     assert "| 3000 | 0 | 0 | 0 | 0 | 0 | 0 |" in out
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_plan_documents_follow_the_plan_schema(case: str) -> None:
+    schema = load_schema("plan")
+    Draft202012Validator.check_schema(schema)
+    errors = list(Draft202012Validator(schema).iter_errors(CASES[case]()))
+    assert errors == []

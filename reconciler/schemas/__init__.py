@@ -4,7 +4,7 @@ is a link to this folder, so the files exist once)."""
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -14,7 +14,7 @@ def load_text(name: str) -> str:
     return resources.files(__name__).joinpath(f"{name}.schema.json").read_text("utf-8")
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(name: str) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(load_text(name))
     return data

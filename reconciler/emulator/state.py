@@ -2,7 +2,8 @@
 
 Every mutation is written at once, atomically (a temporary file in the same folder,
 then ``os.replace``), so a crash never leaves half a file and separate commands see
-one organization.  When the file exists it wins over ``--seed``.
+one organization.  A write costs about 0.15 s for 50,000 members with overrides, and
+a few milliseconds for a sample org.  When the file exists it wins over ``--seed``.
 
 The file is JSON: ``{"format", "version", "organization", "counters", "keys", …}``
 with one key per section of :data:`~reconciler.emulator.store.SECTIONS`.  Each
@@ -169,15 +170,18 @@ class StateFile:
         return LoadedState(text, str(self.path))
 
     def save(self, store: Store) -> None:
-        """Write the whole state atomically: temp file, flush, fsync, ``os.replace``."""
+        """Write the whole state atomically: a temp file beside it, then ``os.replace``.
+
+        No fsync: the file must never be half-written when the process dies, which the
+        rename guarantees; surviving a power cut is not the emulator's job, and an fsync
+        of a 20 MB state (50,000 members) would cost more than the write itself.
+        """
         text = self._snapshot.text(store)
         folder = self.path.parent
         handle, temp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=folder)
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as out:
                 out.write(text)
-                out.flush()
-                os.fsync(out.fileno())
             os.replace(temp, self.path)
         except BaseException:
             Path(temp).unlink(missing_ok=True)

@@ -13,10 +13,14 @@ from reconciler.emulator import Options, load_seed
 from tests.emulator.conftest import CONSOLE_KEY, ENTERPRISE_KEY, ORG, SEEDS, Api, make_api
 
 BETA = {"anthropic-beta": "spend-limit-reads-2026-09-26"}
-SCOPES = (
-    "read:members write:members read:rbac_groups write:rbac_groups "
-    "read:spend_limits write:spend_limits"
-).split()
+SCOPES = [
+    "read:members",
+    "write:members",
+    "read:rbac_groups",
+    "write:rbac_groups",
+    "read:spend_limits",
+    "write:spend_limits",
+]
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),

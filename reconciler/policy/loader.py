@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from reconciler.errors import PolicyError, Problem
@@ -101,8 +101,8 @@ def _check(paths: Sequence[str | Path]) -> Checked:
     builder.finish(names, complete=complete)
     errors.extend(builder.problems)
 
-    warnings = sorted(builder.warnings, key=_order)
-    errors = sorted(_unique(errors), key=_order)
+    warnings = sorted((_one_line(p) for p in builder.warnings), key=_order)
+    errors = sorted(_unique([_one_line(p) for p in errors]), key=_order)
     if errors:
         return Checked(None, errors, warnings, names)
     policy = builder.policy(names, policy_files.digest(read), documents)
@@ -117,6 +117,21 @@ def _guard(file: str, errors: list[Problem]) -> Iterator[None]:
         yield
     except Exception as e:  # reported as a problem, not swallowed
         errors.append(Problem(file, 1, 1, f"cannot process this file: {type(e).__name__}: {e}"))
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _one_line(p: Problem) -> Problem:
+    """One problem, one line: names and values quoted in messages may hold newlines."""
+
+    def clean(text: str) -> str:
+        return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+
+    if not any(_CONTROL.search(t) for t in (p.message, p.path, p.hint or "")):
+        return p
+    hint = clean(p.hint) if p.hint is not None else None
+    return replace(p, message=clean(p.message), path=clean(p.path), hint=hint)
 
 
 def _order(p: Problem) -> tuple[str, int, int, str]:

@@ -317,7 +317,8 @@ class _Builder:
         """Application tags (``!!python/object``, ``!foo``) have no place in a policy: the
         file is refused rather than read with the tag ignored."""
         hint = "policy files use plain YAML: text, numbers, true/false, lists and mappings"
-        if tag.startswith("!") and not tag.startswith("!!") and _TAG + tag[1:] in _CONSTRUCTORS:
+        core = {_STR, _TAG + "map", _TAG + "seq", *_CONSTRUCTORS}
+        if tag.startswith("!") and not tag.startswith("!!") and _TAG + tag[1:] in core:
             hint = f"did you mean `!{tag}`?"
         self.stop(mark, f"unsupported YAML tag `{_short_tag(tag)}`", hint=hint)
 

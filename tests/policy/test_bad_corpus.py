@@ -1,0 +1,68 @@
+"""The bad-policy corpus: every case under tests/policies/bad/ with its exact output.
+
+Each case is a file (``<case>.yaml``) or a directory (``<case>/``) named for what it
+triggers; ``<case>.expected`` holds exactly what ``claude-policy validate <case>`` prints
+(run from the corpus directory), compared whole.  Regenerate with ``UPDATE_GOLDEN=1`` and
+review every change by eye.
+
+A few cases are generated at test time rather than stored (an oversized file has no place
+in the repository); their expected output is stored like any other.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from reconciler.cli import group
+from reconciler.policy import MAX_FILE_BYTES
+
+BAD = Path(__file__).resolve().parents[1] / "policies" / "bad"
+UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
+
+
+def _oversized(path: Path) -> None:
+    head = b"organization: {id: 8d3f2a61-5c1e-4b7a-9e0d-2f6a4c8b1e37, kind: console}\n"
+    path.write_bytes(head + b"# padding\n" * (MAX_FILE_BYTES // 10))
+
+
+GENERATED: dict[str, Callable[[Path], None]] = {"oversized.yaml": _oversized}
+
+
+def cases() -> list[str]:
+    stored = {p.name for p in BAD.iterdir() if p.suffix != ".expected"}
+    return sorted(stored | set(GENERATED))
+
+
+def test_corpus_is_large_and_every_case_has_its_golden() -> None:
+    names = cases()
+    assert len(names) >= 40
+    for name in names:
+        assert (BAD / f"{Path(name).stem}.expected").exists() or UPDATE, name
+    for golden in BAD.glob("*.expected"):
+        assert any(Path(n).stem == golden.stem for n in names), f"orphan {golden.name}"
+
+
+@pytest.mark.parametrize("case", cases())
+def test_case(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if case in GENERATED:
+        GENERATED[case](tmp_path / case)
+    else:
+        source = BAD / case
+        if source.is_dir():
+            shutil.copytree(source, tmp_path / case)
+        else:
+            shutil.copy(source, tmp_path / case)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(group, ["validate", case])
+    assert result.exit_code == 1, result.stdout
+    golden = BAD / f"{Path(case).stem}.expected"
+    if UPDATE:
+        golden.write_text(result.stdout, encoding="utf-8")
+    assert result.stdout == golden.read_text(encoding="utf-8")
+    assert "Traceback" not in result.stdout + result.stderr

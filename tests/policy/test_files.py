@@ -1,0 +1,106 @@
+"""Finding and reading policy files: order, recursion, the size bound, the digest."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from reconciler.errors import PolicyError
+from reconciler.policy import MAX_FILE_BYTES, load
+from reconciler.policy.files import discover, display_path
+
+from .builders import CONSOLE_HEAD, write
+
+
+def test_directories_are_searched_recursively_in_sorted_path_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(
+        tmp_path,
+        {
+            "policies/z.yaml": CONSOLE_HEAD,
+            "policies/a/b.yml": "workspaces: {b: {}}\n",
+            "policies/a.yaml": "workspaces: {a: {}}\n",
+            "policies/README.md": "not a policy\n",
+            "policies/.hidden/x.yaml": "nonsense: [\n",
+            "policies/.swap.yaml": "nonsense: [\n",
+        },
+    )
+    policy = load(["policies"])
+    assert policy.files == ("policies/a.yaml", "policies/a/b.yml", "policies/z.yaml")
+
+
+def test_a_file_given_twice_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, {"policies/org.yaml": CONSOLE_HEAD})
+    policy = load(["policies", "policies/org.yaml", "./policies/org.yaml"])
+    assert policy.files == ("policies/org.yaml",)
+
+
+def test_display_paths_are_relative_to_the_current_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path, {"repo/policies/org.yaml": CONSOLE_HEAD, "other/x.yaml": ""})
+    monkeypatch.chdir(tmp_path / "repo")
+    assert display_path(tmp_path / "repo/policies/org.yaml") == "policies/org.yaml"
+    assert display_path(tmp_path / "other/x.yaml") == "../other/x.yaml"
+
+
+def test_missing_path_is_a_located_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    found, problems = discover(["nope"])
+    assert found == []
+    assert [p.render() for p in problems] == ["nope:1:1: no such file or directory"]
+
+
+def test_oversized_file_is_refused_before_parsing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, {"policies/org.yaml": CONSOLE_HEAD})
+    big = tmp_path / "policies/big.yaml"
+    big.write_bytes(b"# " + b"x" * MAX_FILE_BYTES + b"\n")
+    with pytest.raises(PolicyError) as caught:
+        load(["policies"])
+    assert [p.render() for p in caught.value.problems] == [
+        f"policies/big.yaml:1:1: file is too large ({MAX_FILE_BYTES + 3:,} bytes; the limit "
+        f"is {MAX_FILE_BYTES:,} bytes, 4 MiB) hint: split the policy into several files"
+    ]
+
+
+def test_a_file_at_the_bound_is_fine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    head = CONSOLE_HEAD.encode()
+    padding = b"#" * (MAX_FILE_BYTES - len(head) - 1) + b"\n"
+    (tmp_path / "org.yaml").write_bytes(head + padding)
+    assert load(["org.yaml"]).files == ("org.yaml",)
+
+
+def test_digest_covers_each_files_path_and_bytes_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, {"policies/a.yaml": CONSOLE_HEAD, "policies/b.yaml": "version: 1\n"})
+    policy = load(["policies"])
+    h = hashlib.sha256()
+    for name in ("policies/a.yaml", "policies/b.yaml"):
+        data = Path(name).read_bytes()
+        h.update(b"%d:" % len(name) + name.encode() + b"%d:" % len(data))
+        h.update(data)
+    assert policy.digest == h.hexdigest()
+    # any byte, or a rename, changes it
+    Path("policies/b.yaml").write_text("version: 1\n\n")
+    assert load(["policies"]).digest != policy.digest
+    Path("policies/b.yaml").write_text("version: 1\n")
+    Path("policies/b.yaml").rename("policies/c.yaml")
+    assert load(["policies"]).digest != policy.digest
+
+
+def test_empty_files_are_valid_and_count(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, {"policies/org.yaml": CONSOLE_HEAD, "policies/empty.yaml": "# later\n"})
+    policy = load(["policies"])
+    assert policy.files == ("policies/empty.yaml", "policies/org.yaml")

@@ -170,14 +170,18 @@ def test_update_fields_and_tag_merge_patch(console: Org) -> None:
     assert console.client.organization.workspaces.retrieve(claims.id) == updated
 
 
-def test_update_to_unrestricted_and_empty_tags_change_nothing_else(console: Org) -> None:
+@pytest.mark.parametrize("tags", [{}, None], ids=["empty", "null"])
+def test_update_to_unrestricted_and_empty_tags_change_nothing_else(
+    console: Org, tags: dict[str, str | None] | None
+) -> None:
     claims = by_name(console, "claims")
     updated = console.client.organization.workspaces.update(
-        claims.id, tags={}, data_residency={"allowed_inference_geos": "unrestricted"}
+        claims.id, tags=tags, data_residency={"allowed_inference_geos": "unrestricted"}
     )
     assert updated.tags == claims.tags
     assert updated.data_residency.allowed_inference_geos == "unrestricted"
     assert updated.name == "claims"
+    assert console.sent("POST", f"workspaces/{claims.id}")[0].sent_json()["tags"] == tags
 
 
 def test_attach_external_key_once(console: Org) -> None:
@@ -188,6 +192,9 @@ def test_attach_external_key_once(console: Org) -> None:
     assert again.external_key_id == EKEY
     with pytest.raises(anthropic.BadRequestError) as info:
         console.client.organization.workspaces.update(sandbox.id, external_key_id=OTHER_EKEY)
+    check_error(info.value, 400, "invalid_request_error")
+    with pytest.raises(anthropic.BadRequestError) as info:
+        console.client.organization.workspaces.update(sandbox.id, external_key_id=cast(Any, None))
     check_error(info.value, 400, "invalid_request_error")
 
 
@@ -251,6 +258,10 @@ def test_default_workspace_cannot_be_renamed_or_archived(console: Org) -> None:
             id="empty-allowed",
         ),
         pytest.param({"name": "ok", "external_key_id": "ekey_unknown"}, id="unknown-ekey"),
+        pytest.param({"name": "ok", "tags": {"team": None}}, id="null-tag-value"),
+        pytest.param(
+            {"name": "ok", "data_residency": {"workspace_geo": "eu"}}, id="unknown-workspace-geo"
+        ),
     ],
 )
 def test_invalid_create_is_a_400(console: Org, fields: dict[str, object]) -> None:

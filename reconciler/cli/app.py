@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+import traceback
 from typing import Any
 
 import click
@@ -20,7 +21,36 @@ from reconciler.errors import EXIT_INTERRUPTED, EXIT_USAGE, PolicyError, Reconci
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+class _Group(click.Group):
+    """The error boundary, in ``main`` so that the console script and click's test runner
+    behave the same: exit codes from return values and errors, never a traceback."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        argv = list(kwargs.get("args") or (args[0] if args else sys.argv[1:]) or [])
+        try:
+            rv = super().main(*args, **kwargs)
+        except click.exceptions.Exit as e:
+            sys.exit(e.exit_code)
+        except click.UsageError as e:
+            e.show()
+            sys.exit(EXIT_USAGE)
+        except (click.Abort, KeyboardInterrupt):
+            click.echo("Interrupted.", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except click.ClickException as e:
+            e.show()
+            sys.exit(e.exit_code)
+        except ReconcilerError as e:
+            if _debug_requested(argv):
+                traceback.print_exc()
+            # Located problems already read `FILE:LINE:COLUMN: message`: no prefix for those.
+            click.echo(str(e) if isinstance(e, PolicyError) else f"Error: {e}", err=True)
+            sys.exit(e.exit_code)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+@click.group(cls=_Group, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "--version", prog_name="claude-policy")
 def main() -> None:
     """Declarative policy for the Anthropic Admin API: data residency and spend limits as code.
@@ -37,30 +67,5 @@ def _debug_requested(argv: list[str]) -> bool:
 
 
 def run(argv: list[str] | None = None) -> None:
-    """Console-script entry point: run the group and map errors to exit codes."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    try:
-        rv: Any = main.main(args=args, prog_name="claude-policy", standalone_mode=False)
-    except click.exceptions.Exit as e:
-        sys.exit(e.exit_code)
-    except click.UsageError as e:
-        e.show()
-        sys.exit(EXIT_USAGE)
-    except click.Abort:
-        click.echo("Interrupted.", err=True)
-        sys.exit(EXIT_INTERRUPTED)
-    except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
-        sys.exit(EXIT_INTERRUPTED)
-    except click.ClickException as e:
-        e.show()
-        sys.exit(e.exit_code)
-    except ReconcilerError as e:
-        if _debug_requested(args):
-            import traceback
-
-            traceback.print_exc()
-        # Located problems already read `FILE:LINE:COLUMN: message`: no prefix for those.
-        click.echo(str(e) if isinstance(e, PolicyError) else f"Error: {e}", err=True)
-        sys.exit(e.exit_code)
-    sys.exit(rv if isinstance(rv, int) else 0)
+    """Console-script entry point."""
+    main.main(args=list(sys.argv[1:] if argv is None else argv), prog_name="claude-policy")

@@ -93,7 +93,7 @@ def build_plan(
         unchanged=len(unchanged),
         unmanaged=_unmanaged(desired, snapshot),
         warnings=[p.render() for p in desired.warnings],
-        estimate=estimate(changes, snapshot.requests, opts.admin_rpm, opts.spend_rpm),
+        estimate=estimate(changes, opts.admin_rpm, opts.spend_rpm),
     )
     _safety(plan, desired, result.existing)
     return plan
@@ -459,25 +459,45 @@ def _unmanaged(desired: Desired, snapshot: Snapshot) -> list[str]:
     )
 
 
-def estimate(
-    changes: Sequence[Change], reads: int, admin_rpm: float, spend_rpm: float
-) -> dict[str, Any]:
+def estimate(changes: Sequence[Change], admin_rpm: float, spend_rpm: float) -> dict[str, Any]:
     """Requests apply will send and the time they take at the rate limits.
 
-    Spend-limit writes count in both buckets, so the time is the larger of the two floors.
+    Apply of a saved plan first re-reads what it touches (``verification_reads``); spend-limit
+    requests count in both buckets, so the time is the larger of the two floors.
     """
     writes = [c for c in changes if c.action.applicable]
-    spend = sum(1 for c in writes if c.resource_type == "spend_limit")
-    total = len(writes)
+    reads = verification_reads(writes)
+    spend = sum(1 for c in writes if c.resource_type == "spend_limit") + reads["spend"]
+    total = len(writes) + reads["total"]
     minutes = max(spend / spend_rpm if spend_rpm else 0.0, total / admin_rpm if admin_rpm else 0.0)
     return {
-        "requests": total + (reads if total else 0),
-        "writes": total,
-        "spend_writes": spend,
+        "requests": total,
+        "writes": len(writes),
+        "spend_writes": sum(1 for c in writes if c.resource_type == "spend_limit"),
         "seconds": round(minutes * 60, 1),
         "admin_rpm": admin_rpm,
         "spend_rpm": spend_rpm,
     }
+
+
+def verification_reads(writes: Sequence[Change]) -> dict[str, int]:
+    """Requests apply sends to re-read touched objects before writing (``reconciler.apply.
+    verify``): ``GET /me``; one workspace listing; one listing of the non-user limits; the
+    effective report for touched members in batches of 100."""
+    if not writes:
+        return {"total": 0, "spend": 0}
+    users = {
+        (c.before or c.after or {}).get("scope", {}).get("user_id")
+        for c in writes
+        if c.resource_type == "spend_limit" and c.address.startswith("spend_limit:user:")
+    }
+    others = any(
+        c.resource_type == "spend_limit" and not c.address.startswith("spend_limit:user:")
+        for c in writes
+    )
+    spend = int(others) + -(-len(users) // 100)
+    total = 1 + int(any(c.resource_type == "workspace" for c in writes)) + spend
+    return {"total": total, "spend": spend}
 
 
 def _safety(plan: Plan, desired: Desired, existing: set[str]) -> None:

@@ -66,6 +66,7 @@ def estimate_line(est: dict[str, Any]) -> str | None:
     rpm = est.get("spend_rpm") if est.get("spend_writes") else est.get("admin_rpm")
     noun = "write" if writes == 1 else "writes"
     return (
-        f"Apply sends ~{writes:,} {noun} (~{est.get('requests', writes):,} requests with "
-        f"re-reads), ≈ {duration(float(est.get('seconds', 0)))} at {rpm:g} requests/min."
+        f"Apply sends ~{writes:,} {noun} (~{est.get('requests', writes):,} requests with the "
+        f"re-reads that check nothing moved), ≈ {duration(float(est.get('seconds', 0)))} at "
+        f"{rpm:g} requests/min."
     )

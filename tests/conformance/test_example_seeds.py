@@ -93,8 +93,10 @@ def test_spend_limits(example: Org) -> None:
 
 def test_console_workspaces(console_example: Org) -> None:
     workspaces = console_example.client.organization.workspaces
-    flags = {"include_archived": True, "include_default": True}
-    every = same_walk(workspaces.list(limit=1000, **flags), workspaces.list(limit=7, **flags))
+    every = same_walk(
+        workspaces.list(limit=1000, include_archived=True, include_default=True),
+        workspaces.list(limit=7, include_archived=True, include_default=True),
+    )
     assert every[-1].name == "Default"
     for workspace in every:
         assert workspaces.retrieve(workspace.id) == workspace

@@ -32,7 +32,9 @@ def needs(policy: Policy) -> ReadNeeds:
         limits=True,
         all_members=bool(policy.user_rules) or authoritative,
         emails=frozenset(policy.users),
-        periods=frozenset(p for p in PERIODS if p in periods),
+        # Authoritative users: overrides of *every* period are deleted unless declared, so
+        # all periods are read (an empty set reads them all).
+        periods=frozenset() if authoritative else frozenset(p for p in PERIODS if p in periods),
         user_overrides=user_limits or authoritative,
         groups=bool(policy.groups) or bool(group_members),
         group_members=group_members,

@@ -232,8 +232,10 @@ class Org:
 
     def sdk(self, key: str | None = None, **options: Any) -> anthropic.Anthropic:
         """A new SDK client on this emulator, recorded, closed when the test ends."""
+        # Plain http on loopback: no proxies from the environment, and no CA bundle to load
+        # (loading it costs more than most tests take).
         http_client = anthropic.DefaultHttpxClient(
-            event_hooks={"response": [self.recorder.hook]}, trust_env=False
+            event_hooks={"response": [self.recorder.hook]}, trust_env=False, verify=False
         )
         settings: dict[str, Any] = {
             "max_retries": 0,

@@ -222,6 +222,8 @@ def _amount(minor: str | None, currency: str | None) -> str:
     if not currency:
         raise ConfigError("cannot import amounts: the organization's currency is unknown")
     value: Decimal = from_minor(minor, currency)
+    if value == value.to_integral_value():
+        return str(int(value))  # 500, not 500.00: as a person writes it
     return format(value, "f")
 
 

@@ -153,8 +153,15 @@ def test_beta_surface_lists_the_same_report(enterprise: Org) -> None:
 
 @pytest.mark.parametrize(
     "filters",
-    [{"limit": 0}, {"limit": 1001}, {"period": ["yearly"]}, {"user_ids": ["u"] * 101}],
-    ids=["limit-0", "limit-1001", "unknown-period", "101-user-ids"],
+    [
+        {"limit": 0},
+        {"limit": 1001},
+        {"period": ["yearly"]},
+        {"period": ["monthly", "monthly"]},
+        {"period": ["daily", "weekly", "monthly", "daily"]},
+        {"user_ids": ["u"] * 101},
+    ],
+    ids=["limit-0", "limit-1001", "unknown-period", "repeated-period", "4-periods", "101-user-ids"],
 )
 def test_invalid_filters_are_400s(enterprise: Org, filters: dict[str, object]) -> None:
     with pytest.raises(anthropic.BadRequestError) as info:

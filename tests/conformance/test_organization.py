@@ -99,6 +99,12 @@ def test_known_beta_values_are_accepted_anywhere(org: Org) -> None:
     assert client.organization.users.list(limit=1).data
 
 
+def test_unknown_query_parameters_are_ignored(org: Org) -> None:
+    info = org.client.organization.retrieve(extra_query={"beta": "true", "colour": "blue"})
+    assert info.id == org.org_id
+    assert org.client.organization.users.list(extra_query={"beta": "true"}).data
+
+
 def test_every_request_is_counted_once(org: Org) -> None:
     org.client.organization.retrieve()
     list(org.client.organization.users.list(limit=3))

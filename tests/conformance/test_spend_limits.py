@@ -342,9 +342,12 @@ def test_unknown_extra_beta_is_named_in_the_400(org: Org) -> None:
     ("kind", "filters"),
     [
         ("enterprise", {"scope_type": ["workspace"]}),
+        ("enterprise", {"scope_type": ["usage_tier"]}),
+        ("enterprise", {"scope_type": ["everything"]}),
         ("enterprise", {"workspace_id": UNKNOWN_WORKSPACE}),
         ("console", {"scope_type": ["user"]}),
         ("console", {"scope_type": ["seat_tier"]}),
+        ("console", {"scope_type": ["rbac_group"]}),
         ("console", {"limit": 0}),
         ("enterprise", {"limit": 1001}),
     ],

@@ -187,10 +187,10 @@ def test_role_of_the_other_kind_is_a_400(org: Org) -> None:
     check_error(info.value, 400, "invalid_request_error")
 
 
-@pytest.mark.parametrize("limit", [0, 1001])
-def test_limit_out_of_range_is_a_400(org: Org, limit: int) -> None:
+@pytest.mark.parametrize("limit", [0, 1001, -1, "abc", "2.5"])
+def test_limit_out_of_range_is_a_400(org: Org, limit: int | str) -> None:
     with pytest.raises(anthropic.BadRequestError) as info:
-        org.client.organization.users.list(limit=limit)
+        org.client.organization.users.list(extra_query={"limit": limit})
     check_error(info.value, 400, "invalid_request_error")
 
 

@@ -361,3 +361,23 @@ def test_malformed_workspace_id_is_a_404(console: Org, workspace_id: str) -> Non
     with pytest.raises(anthropic.NotFoundError) as info:
         console.client.organization.workspaces.retrieve(workspace_id)
     check_error(info.value, 404, "not_found_error")
+
+
+def test_empty_update_changes_nothing(console: Org) -> None:
+    claims = by_name(console, "claims")
+    assert console.client.organization.workspaces.update(claims.id) == claims
+    assert console.sent("POST", f"workspaces/{claims.id}")[0].sent_json() == {}
+
+
+def test_display_colour_is_stored_as_sent(console: Org) -> None:
+    created = console.client.organization.workspaces.create(name="lower", display_color="#abcdef")
+    assert created.display_color == "#abcdef"
+
+
+def test_omitted_colours_rotate_through_a_palette(console: Org) -> None:
+    colours = [
+        console.client.organization.workspaces.create(name=f"palette-{i}").display_color
+        for i in range(8)
+    ]
+    assert all(HEX_COLOUR.match(colour) for colour in colours)
+    assert len(set(colours)) == 8

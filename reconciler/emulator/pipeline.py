@@ -36,7 +36,7 @@ VERSIONS = ("2023-06-01", "2026-10-21")
 KNOWN_BETAS = ("spend-limit-reads-2026-09-26", "admin-user-sign-out-2026-10-08")
 KEY_KINDS = {"sk-ant-admin01-": "console", "sk-ant-api01-": "enterprise"}
 MAX_BODY = 1024 * 1024
-WRITE_METHODS = ("POST", "DELETE", "PUT", "PATCH")
+WRITE_METHODS = ("POST", "DELETE")
 FAULTS: dict[str, ApiError] = {
     "500": ApiError(500, "Internal server error"),
     "529": ApiError(529, "Overloaded"),

@@ -203,10 +203,10 @@ def test_non_loopback_hosts_are_refused(host: str) -> None:
     result = CliRunner().invoke(
         group, ["emulator", "--seed", str(SEEDS / "console.yaml"), "--host", host]
     )
-    assert result.exit_code == 2  # click's usage error; the real entry point maps it to 64
+    assert result.exit_code == 64  # a usage error
     assert "loopback" in result.output or "not an IP address" in result.output
 
 
 def test_seed_or_state_is_required() -> None:
     result = CliRunner().invoke(group, ["emulator"])
-    assert result.exit_code == 2 and "--seed is required" in result.output
+    assert result.exit_code == 64 and "--seed is required" in result.output

@@ -22,6 +22,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from reconciler.gcpause import paused
+
 FORMAT_VERSION = "1"
 
 
@@ -138,6 +140,10 @@ class Plan:
 
     def to_document(self) -> dict[str, Any]:
         """The versioned JSON document, checksum included."""
+        with paused():  # a dict per change and field, no cycles (see reconciler.gcpause)
+            return self._document()
+
+    def _document(self) -> dict[str, Any]:
         doc: dict[str, Any] = {
             "format_version": FORMAT_VERSION,
             "tool": {"name": "claude-policy", "version": self.tool_version},

@@ -16,12 +16,13 @@ from typing import Any
 
 from reconciler.errors import PlanFileError
 from reconciler.plan.model import FORMAT_VERSION, checksum
+from reconciler.plan.render.jsonout import dumps_document
 
 
 def write(doc: dict[str, Any], path: str | Path) -> None:
     """Write atomically (temp file + rename) so a crash never leaves half a plan."""
     target = Path(path)
-    text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    text = dumps_document(doc)
     fd, tmp = tempfile.mkstemp(prefix=".plan-", dir=target.parent or Path("."))
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:

@@ -17,6 +17,7 @@ from typing import Any
 from reconciler import __version__
 from reconciler import addresses as addr
 from reconciler.desired import INHERIT, Desired, DesiredLimit, DesiredWorkspace
+from reconciler.gcpause import paused
 from reconciler.live import LiveLimit, LiveWorkspace, Snapshot
 from reconciler.money import format_minor
 from reconciler.plan import represent
@@ -27,6 +28,8 @@ from reconciler.plan.capabilities import (
     LimitCapability,
 )
 from reconciler.plan.model import Action, Change, FieldChange, Plan, fingerprint
+from reconciler.plan.spending import notes as spending_notes
+from reconciler.plan.spending import spending_facts
 
 LimitKey = tuple[str, "str | None", str]  # (scope type, target id, period)
 
@@ -58,7 +61,11 @@ def build_plan(
     options: PlanOptions | None = None,
 ) -> Plan:
     """Compare ``desired`` with ``snapshot`` and return the ordered plan (pure; no I/O)."""
-    opts = options or PlanOptions()
+    with paused():  # one Change per address, no cycles (see reconciler.gcpause)
+        return _build(desired, snapshot, policy_digest, options or PlanOptions())
+
+
+def _build(desired: Desired, snapshot: Snapshot, policy_digest: str, opts: PlanOptions) -> Plan:
     now = (opts.now or datetime.now(timezone.utc)).astimezone(timezone.utc)
     currency = desired.currency or snapshot.currency
     rows = live_limits(snapshot)
@@ -96,6 +103,15 @@ def build_plan(
         estimate=estimate(changes, opts.admin_rpm, opts.spend_rpm),
     )
     _safety(plan, desired, result.existing)
+    facts = spending_facts(changes, snapshot)
+    if facts is not None:
+        warnings, lines = spending_notes(facts, currency)
+        plan.warnings.extend(warnings)
+        if lines:
+            plan.extras["money"] = facts.to_json()
+            plan.extras.setdefault("notes", []).extend(lines)
+        elif facts.blocked_members:
+            plan.extras["money"] = facts.to_json()
     return plan
 
 

@@ -451,3 +451,49 @@ def test_unknown_live_scope_types_are_carried_not_crashing() -> None:
     )
     plan = plan_of(desired("console", limits=limits(limit(ORG, "monthly", val("1")))), snap)
     assert actions(plan) == [("spend_limit:organization:monthly", "create")]
+
+
+def test_lowering_a_cap_below_spend_so_far_warns_and_headroom_is_stated() -> None:
+    d = desired(
+        "enterprise",
+        limits=limits(
+            limit(
+                {"type": "user", "email": "bob@globex.example", "id": "user_bob"},
+                "monthly",
+                val("50000"),
+            ),
+            limit(
+                {"type": "user", "email": "carol@globex.example", "id": "user_carol"},
+                "monthly",
+                val(None),
+            ),
+            limit(
+                {"type": "user", "email": "alice@globex.example", "id": "user_alice"},
+                "monthly",
+                val("100000"),
+            ),
+        ),
+    )
+    plan = plan_of(d, enterprise_snapshot())
+    doc = plan.to_document()
+    assert doc["money"] == {
+        "blocked_members": [
+            {
+                "email": "bob@globex.example",
+                "period": "monthly",
+                "spend": "61000",
+                "new_amount": "50000",
+            }
+        ],
+        "monthly_headroom_delta": "-25000",
+        "members_to_unlimited": 1,
+        "members_from_unlimited": 1,
+    }
+    assert doc["warnings"] == [
+        "1 member(s) would be blocked at once: their new cap is below what they already spent "
+        "this period: bob@globex.example (monthly: spent $610.00, new cap $500.00)"
+    ]
+    assert doc["notes"] == [
+        "Monthly headroom: this plan removes $250.00 (1 member(s) become unlimited; "
+        "1 member(s) lose an unlimited cap)."
+    ]

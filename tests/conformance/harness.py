@@ -277,13 +277,6 @@ class Org:
         full = f"/v1/organizations/{path}"
         return [e for e in self.recorder.exchanges if e.method == method and e.path == full]
 
-    def last(self, method: str, path_suffix: str) -> Exchange:
-        """The most recent recorded exchange for ``method`` whose path ends so."""
-        for exchange in reversed(self.recorder.exchanges):
-            if exchange.method == method and exchange.path.endswith(path_suffix):
-                return exchange
-        raise AssertionError(f"no {method} …{path_suffix} recorded")
-
 
 def check_error(
     exc: anthropic.APIStatusError,

@@ -82,6 +82,11 @@ def test_console_list_has_its_three_scope_types(console: Org) -> None:
     assert all(row.period == "monthly" and row.is_enabled for row in rows)
     claims = workspace(console, "claims")
     assert any(r.scope.type == "workspace" and r.scope.workspace_id == claims for r in rows)
+    # Newest first, the usage_tier row included: it dates from the organization's creation.
+    created = [row.created_at for row in rows]
+    assert created == sorted(created, reverse=True)
+    (tier,) = [row for row in rows if row.scope.type == "usage_tier"]
+    assert tier.created_at == tier.updated_at == min(created)
 
 
 @pytest.mark.parametrize("limit", [1, 2, 3])

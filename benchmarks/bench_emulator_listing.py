@@ -106,6 +106,8 @@ def run(seed: Path) -> dict[str, Any]:
     finally:
         process.send_signal(signal.SIGTERM)
         results["exit"] = process.wait(30)
+        if process.stdout is not None:
+            process.stdout.close()
     return results
 
 

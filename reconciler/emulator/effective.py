@@ -51,7 +51,7 @@ def summary(store: Store, user: User, period: str) -> dict[str, Any] | None:
         return None
     return {
         "scope": {"type": "user", "user_id": user.id},
-        "actor": render.user_actor(store, user.id),
+        "actor": render.user_actor(store, user.id, user),
         "amount": row.amount,
         "currency": store.org.currency,
         "period": period,

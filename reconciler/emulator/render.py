@@ -30,9 +30,11 @@ def user(u: User) -> dict[str, Any]:
     }
 
 
-def user_actor(store: Store, user_id: str) -> dict[str, Any]:
-    """A ``user_actor``; name and address are null once the member has left."""
-    u = store.users.get(user_id)
+def user_actor(store: Store, user_id: str, u: User | None = None) -> dict[str, Any]:
+    """A ``user_actor``; name and address are null once the member has left.
+
+    ``u`` is the member when the caller already holds it (saves a lookup per row)."""
+    u = u or store.users.get(user_id)
     return {
         "type": "user_actor",
         "user_id": user_id,

@@ -52,6 +52,7 @@ CREATE_RESIDENCY: dict[str, Any] = {
     "default_inference_geo": "global",
 }
 _ARTICLE = {"console": "a", "enterprise": "an"}
+MAX_TAGS = 50
 _HINT_MEMBERS = 2000  # "did you mean" among members only for organizations up to this size
 
 
@@ -524,6 +525,7 @@ class _Resolver:
                 fields.setdefault(f"tags.{key}", Value(None, mode.source))
 
         self.check_residency(cand, fields, origin, rules)
+        self.check_tag_count(cand, fields, origin)
         desired.workspaces[cand.address] = DesiredWorkspace(
             address=cand.address,
             name=cand.name,
@@ -582,6 +584,30 @@ class _Resolver:
             first = sorted(set(allowed))[0]
             hint = f"also set allowed_inference_geos, or set default_inference_geo: {first}"
         self.problems.append(problem(culprit.at, message, culprit.path, hint))
+
+    def check_tag_count(
+        self, cand: _Candidate, fields: dict[str, Value], origin: dict[str, Field[Any]]
+    ) -> None:
+        """Live tags, plus declared and rule-set ones, minus removed ones: at most 50."""
+        tags = set(cand.live.tags) if cand.live else set()
+        for path, value in fields.items():
+            if path.startswith("tags."):
+                (tags.add if value.value is not None else tags.discard)(path[5:])
+        if len(tags) <= MAX_TAGS:
+            return
+        added = [origin[p] for p in fields if p.startswith("tags.") and p in origin]
+        culprit = added[-1] if added else None
+        if culprit is None:
+            return  # only live tags: not this policy's doing
+        self.problems.append(
+            problem(
+                culprit.at,
+                f"workspace `{cand.name}` would have {len(tags)} tags; at most {MAX_TAGS} are "
+                "allowed",
+                culprit.path,
+                "remove some tags, or set management.workspace_tags: authoritative",
+            )
+        )
 
 
 def _user_matches(

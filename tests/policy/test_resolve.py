@@ -686,3 +686,16 @@ def test_a_member_added_live_is_capped_by_the_rules() -> None:
     snapshot.members["zed@contractors.globex.example"] = member("zed@contractors.globex.example")
     got = limits(run(USERS, snapshot))
     assert got["spend_limit:user:zed@contractors.globex.example:monthly"][0] == "25000"
+
+
+def test_tags_added_by_rules_count_towards_the_limit_of_50() -> None:
+    live = {f"k{i:02d}": "v" for i in range(49)}
+    snapshot = console_snapshot(workspaces=[ws("wrkspc_w", "w", tags=live)])
+    ok = console("workspace_rules:\n  - {match: {name: w}, tags: {k00: changed, new: x}}\n")
+    assert len(run(ok, snapshot).workspaces["workspace:w"].fields) == 2
+    too_many = console("workspace_rules:\n  - {match: {name: w}, tags: {new: x, other: y}}\n")
+    assert errors(too_many, snapshot) == [
+        f"{F}:3:39: workspace `w` would have 51 tags; at most 50 are allowed "
+        "(path: workspace_rules[0].tags.other) hint: remove some tags, or set "
+        "management.workspace_tags: authoritative"
+    ]

@@ -175,7 +175,8 @@ def check_exchange(exchange: Exchange, org_id: str, *, injected_faults: bool = F
     assert "anthropic-workspace-id" not in headers, "anthropic-workspace-id on an Admin response"
     if exchange.status == 429:
         retry_after = headers.get("retry-after", "")
-        assert retry_after.isdigit() and int(retry_after) >= 1, f"retry-after {retry_after!r}"
+        # Whole seconds until the oldest counted request leaves the 60-second window.
+        assert retry_after.isdigit() and 1 <= int(retry_after) <= 60, f"retry-after {retry_after!r}"
     body = exchange.json()
     if exchange.status >= 400:
         shapes.error_body(exchange.status, headers, body)

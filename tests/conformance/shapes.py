@@ -50,6 +50,7 @@ ID_FIELDS: dict[str, re.Pattern[str]] = {
     "rbac_group_id": tagged("rbac_group_"),
     "spend_limit_id": tagged("spl_"),
     "scoped_api_key_id": tagged("apikey_"),
+    "compartment_id": UUID,  # "UUID-like" (admin-api.md §7.1)
 }
 
 # admin-api.md §3: the error type that goes with each status.

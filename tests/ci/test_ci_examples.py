@@ -1,0 +1,119 @@
+"""The CI examples run: GitHub Actions and GitLab CI jobs and the pre-commit hook, each
+against the real CLI and a real emulator (see :mod:`tests.ci.runners` for the stand-ins)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.ci.runners import GitHubRun, GitLabPipeline, base_env
+from tests.conftest import REPO, SEEDS
+from tests.support.cli import CONSOLE_KEY
+from tests.support.emulator import Emulator
+
+FAST = {"CLAUDE_POLICY_ADMIN_RPM": "100000", "CLAUDE_POLICY_SPEND_RPM": "60000"}
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A policy repository: the sample policies, as a user's repository would hold them."""
+    root = tmp_path / "repo"
+    shutil.copytree(REPO / "policies", root / "policies")
+    return root
+
+
+@pytest.fixture
+def console(start_emulator: Callable[..., Emulator]) -> Emulator:
+    return start_emulator(SEEDS / "console.yaml", "--rate-scale", "100")
+
+
+def drift_the_org(emu: Emulator) -> None:
+    row = {"scope": {"type": "organization"}, "period": "monthly", "amount": "4000000"}
+    assert emu.control("POST", "spend_limits", json=row).status_code == 200
+
+
+def test_github_actions_workflow(repo: Path, console: Emulator, tmp_path: Path) -> None:
+    fake = tmp_path / "github"
+    (fake / "artifacts").mkdir(parents=True)
+    context = {
+        "secrets.ANTHROPIC_ADMIN_API_KEY": CONSOLE_KEY,
+        "vars.ANTHROPIC_BASE_URL": console.url,
+        "github.token": "test-token",
+        "github.event.pull_request.number": "7",
+        "github.sha": "0123abc",
+        "github.ref": "refs/pull/7/merge",
+    }
+    workflow = GitHubRun(REPO / "examples/ci/github/claude-policy.yml", repo, fake, context)
+    env = base_env(tmp_path, {"FAKE_GITHUB": str(fake), **FAST})
+
+    (plan,) = workflow.run("pull_request", env)
+    assert plan.code == 0, plan.output
+    comment = (fake / "comment.md").read_text()
+    assert comment.startswith("### claude-policy plan — Acme Health (console)")
+    assert (repo / "summary-plan.md").read_text() == comment
+    assert (
+        json.loads((fake / "artifacts/claude-policy-plan/plan.json").read_text())["summary"][
+            "create"
+        ]
+        == 2
+    )
+    assert CONSOLE_KEY not in plan.output + comment
+
+    (repo / "plan.json").unlink()  # the merge build starts from a fresh checkout
+    (apply,) = workflow.run("push", env)
+    assert apply.code == 0, apply.output
+    report = json.loads((repo / "apply-report.json").read_text())
+    assert len(report["applied"]) == 5 and report["failed"] == []
+
+    (drift,) = workflow.run("schedule", env)
+    assert drift.code == 0, drift.output
+    drift_the_org(console)
+    (drift,) = workflow.run("schedule", env)
+    assert drift.code == 2, drift.output  # the nightly job fails and reports
+    assert "spend_limit:organization:monthly" in (repo / "summary-drift.md").read_text()
+
+
+def test_gitlab_pipeline(repo: Path, console: Emulator, tmp_path: Path) -> None:
+    pipeline = GitLabPipeline(REPO / "examples/ci/gitlab/.gitlab-ci.yml", repo)
+    env = base_env(
+        tmp_path,
+        {"ANTHROPIC_ADMIN_API_KEY": CONSOLE_KEY, "ANTHROPIC_BASE_URL": console.url, **FAST},
+    )
+    mr = {"CI_PIPELINE_SOURCE": "merge_request_event", "CI_MERGE_REQUEST_IID": "7"}
+    results = pipeline.run({**mr, "CI_DEFAULT_BRANCH": "main"}, env)
+    assert [(r.name, r.code) for r in results] == [("validate", 0), ("plan", 0)], results
+    assert (repo / "plan.md").read_text().startswith("### claude-policy plan")
+
+    main = {"CI_PIPELINE_SOURCE": "push", "CI_COMMIT_BRANCH": "main", "CI_DEFAULT_BRANCH": "main"}
+    results = pipeline.run(main, env)
+    assert [(r.name, r.code) for r in results] == [("validate", 0), ("plan", 0), ("apply", 0)]
+    assert json.loads((repo / "apply-report.json").read_text())["failed"] == []
+
+    scheduled = {
+        "CI_PIPELINE_SOURCE": "schedule",
+        "CI_COMMIT_BRANCH": "main",
+        "CI_DEFAULT_BRANCH": "main",
+    }
+    assert [(r.name, r.code) for r in pipeline.run(scheduled, env)] == [("drift", 0)]
+    drift_the_org(console)
+    ((name, code),) = [(r.name, r.code) for r in pipeline.run(scheduled, env)]
+    assert (name, code) == ("drift", 2)
+    assert "Drift: 1 difference(s)" in (repo / "drift.md").read_text()
+
+
+def test_pre_commit_hook(repo: Path, tmp_path: Path) -> None:
+    (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    command = [*hook["entry"].split(), *hook["args"]]
+    env = base_env(tmp_path, {})
+    ok = subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    (repo / "policies" / "broken.yaml").write_text("spend_limits:\n  organization: {montly: 5}\n")
+    bad = subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True)
+    assert bad.returncode == 1
+    assert bad.stdout.startswith("policies/broken.yaml:2:18: unknown key `montly`")

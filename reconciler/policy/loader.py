@@ -52,13 +52,15 @@ def load(paths: Sequence[str | Path] = DEFAULT_PATHS) -> Policy:
     return result.policy
 
 
-def check(paths: Sequence[str | Path] = DEFAULT_PATHS) -> Checked:
+def check(paths: Sequence[str | Path] | str | Path = DEFAULT_PATHS) -> Checked:
     """Everything :func:`load` finds, without raising."""
     with paused():
         return _check(paths)
 
 
-def _check(paths: Sequence[str | Path]) -> Checked:
+def _check(paths: Sequence[str | Path] | str | Path) -> Checked:
+    if isinstance(paths, (str, Path)):  # one path given bare: not a sequence of characters
+        paths = [paths]
     paths = list(paths) or list(DEFAULT_PATHS)
     found, errors = policy_files.discover(paths)
     if not found and not errors:

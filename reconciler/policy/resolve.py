@@ -44,7 +44,6 @@ from reconciler.policy.semantics import KIND_NAMES, problem, warning
 DEFAULT_SOURCE = Source("(default)", 0, 0)
 MANAGEMENT_DEFAULTS = {"users": "additive", "workspaces": "additive", "workspace_tags": "additive"}
 SAFETY_DEFAULTS = {"max_change_percent": 30, "min_existing": 10}
-RESIDENCY_FIELDS = ("workspace_geo", "allowed_inference_geos", "default_inference_geo")
 # What the API gives a workspace created without data_residency (admin-api.md §7.2).
 CREATE_RESIDENCY: dict[str, Any] = {
     "workspace_geo": "us",
@@ -82,8 +81,7 @@ class _Resolver:
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
         self.currency: str | None = None
-        self.values: dict[tuple[str, str], Any] = {}  # (kind, text) → converted, once each
-        self.desired: Desired | None = None
+        self.values: dict[str, str] = {}  # amount text → minor units, converted once each
 
     # ------------------------------------------------------------------ driver
 
@@ -93,7 +91,6 @@ class _Resolver:
             raise PolicyError(self.problems)
         self.currency = self.choose_currency()
         desired = Desired(org=self.policy.organization, currency=self.currency)
-        self.desired = desired
         self.settings(desired)
         if self.policy.kind == "console":
             self.workspaces(desired)
@@ -177,26 +174,25 @@ class _Resolver:
             yield from ur.periods.values()
 
     def value(self, amount: Amount) -> Any:
-        """The desired amount: minor-unit string, ``None`` (unlimited) or INHERIT."""
-        key = (amount.kind, amount.text)
-        if key in self.values:
-            return self.values[key]
+        """The desired amount: minor-unit string, ``None`` (unlimited) or INHERIT.
+
+        Conversions are cached by text (50,000 users share a handful of caps); a failed
+        one is reported at every place it is written."""
         if amount.kind == UNLIMITED:
-            result: Any = None
-        elif amount.kind == AMOUNT:
-            if self.currency is None:
-                result = None  # reported once by choose_currency
-            else:
-                converted = amount_values.minor(amount, self.currency)
-                if isinstance(converted, Problem):
-                    self.problems.append(converted)
-                    result = None
-                else:
-                    result = converted
-        else:
-            result = INHERIT
-        self.values[key] = result
-        return result
+            return None
+        if amount.kind != AMOUNT:
+            return INHERIT
+        if self.currency is None:
+            return None  # reported once by choose_currency
+        cached = self.values.get(amount.text)
+        if cached is not None:
+            return cached
+        converted = amount_values.minor(amount, self.currency)
+        if isinstance(converted, Problem):
+            self.problems.append(converted)
+            return None
+        self.values[amount.text] = converted
+        return converted
 
     def settings(self, desired: Desired) -> None:
         for name, default in MANAGEMENT_DEFAULTS.items():
@@ -295,7 +291,7 @@ class _Resolver:
             self.user_rules(desired, members)
 
     def unknown_user(
-        self, email: str, mark: Any, path: str, members: dict[str, LiveMember]
+        self, email: str, mark: Mark, path: str, members: dict[str, LiveMember]
     ) -> None:
         if self.skip_unknown_users:
             self.warnings.append(

@@ -104,3 +104,11 @@ def test_empty_files_are_valid_and_count(tmp_path: Path, monkeypatch: pytest.Mon
     write(tmp_path, {"policies/org.yaml": CONSOLE_HEAD, "policies/empty.yaml": "# later\n"})
     policy = load(["policies"])
     assert policy.files == ("policies/empty.yaml", "policies/org.yaml")
+
+
+def test_a_bare_path_is_one_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, {"policies/org.yaml": CONSOLE_HEAD})
+    assert load("policies").files == ("policies/org.yaml",)  # type: ignore[arg-type]
+    assert load(Path("policies")).files == ("policies/org.yaml",)  # type: ignore[arg-type]
+    assert load([]).files == ("policies/org.yaml",)  # no path: policies/

@@ -699,3 +699,15 @@ def test_tags_added_by_rules_count_towards_the_limit_of_50() -> None:
         "(path: workspace_rules[0].tags.other) hint: remove some tags, or set "
         "management.workspace_tags: authoritative"
     ]
+
+
+def test_every_amount_the_live_currency_refuses_is_reported() -> None:
+    text = "organization: {id: 8d3f2a61-5c1e-4b7a-9e0d-2f6a4c8b1e37, kind: console}\n"
+    text += "spend_limits:\n  organization: {monthly: 10.5}\n"
+    text += "workspaces:\n  claims-processing: {spend_limits: {monthly: 10.5}}\n"
+    assert errors(text, console_snapshot(currency="JPY")) == [
+        f"{F}:3:27: amount `10.5`: JPY amounts take no decimals, got 10.5 "
+        "(path: spend_limits.organization.monthly)",
+        f"{F}:5:47: amount `10.5`: JPY amounts take no decimals, got 10.5 "
+        "(path: workspaces.claims-processing.spend_limits.monthly)",
+    ]

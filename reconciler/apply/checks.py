@@ -39,23 +39,18 @@ def refuse_archives(doc: dict[str, Any], *, allow_archive: bool) -> None:
         )
 
 
-def refuse_moved(moved: list[tuple[str, list[tuple[str, Any, Any]]]]) -> None:
-    """``moved``: (address, [(field, value at plan time, value now)]) for every stale object."""
+def refuse_moved(moved: list[tuple[str, list[tuple[str, str, str]]]]) -> None:
+    """``moved``: (address, [(field, value at plan time, value now)]) for every object that
+    changed since the plan, values already as a person reads them (see ``verify``)."""
     if not moved:
         return
     lines: list[str] = []
     for address, fields in moved:
         lines.append(f"  {address}:")
         for path, then, now in fields:
-            lines.append(f"      {path}: {_show(then)} at plan time, {_show(now)} now")
+            lines.append(f"      {path}: {then} at plan time, {now} now")
     raise PlanFileError(
         f"{len(moved)} object(s) changed since the plan was made; nothing was written:\n"
         + "\n".join(lines)
         + "\nMake a new plan and review it."
     )
-
-
-def _show(value: Any) -> str:
-    if value is None:
-        return "absent"
-    return repr(value) if isinstance(value, str) else str(value)

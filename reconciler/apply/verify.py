@@ -4,46 +4,84 @@ The objects are re-read in bulk, with the fewest requests: Console workspaces in
 listing and Console limits in one listing; Enterprise user overrides through the
 effective report in batches of 100 members.  The current state goes through the same
 representation functions the planner used, so an unchanged object has the same fingerprint.
+
+An object can also become impossible to write without its own fingerprint moving: the
+member a cap is for has left the organization, or the workspace a limit is for has been
+archived.  Those count as changes since the plan too, so apply refuses up front instead
+of failing half-way.
+
+Differences are returned as a person reads them — ``(field, value at plan time, value
+now)`` with amounts in the plan's currency — for :func:`reconciler.apply.checks.refuse_moved`.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
+from reconciler import addresses
 from reconciler.adminapi import AdminClient
 from reconciler.adminapi.snapshot import live_limit, live_override, live_workspace, mark_default
-from reconciler.live import LiveLimit
+from reconciler.live import LiveLimit, LiveWorkspace
+from reconciler.money import format_minor
 from reconciler.plan import represent
 from reconciler.plan.model import Action, fingerprint
+from reconciler.plan.render.values import show
 
-Moved = list[tuple[str, list[tuple[str, Any, Any]]]]
+Difference = tuple[str, str, str]  # (field, at plan time, now), ready to print
+Moved = list[tuple[str, list[Difference]]]
+
+# A few members to confirm one by one (an email look-up each); more: one paged listing.
+MAX_MEMBER_LOOKUPS = 10
+
+
+@dataclass
+class Current:
+    """What the touched objects look like now."""
+
+    objects: dict[str, Any] = field(default_factory=dict)  # address → representation | None
+    # Address → why it can no longer be written as planned, whatever its fingerprint.
+    lost: dict[str, Difference] = field(default_factory=dict)
 
 
 def stale_objects(doc: dict[str, Any], client: AdminClient) -> Moved:
-    """Every touched object whose fingerprint moved since the plan, with what changed."""
+    """Every touched object that changed since the plan, with what changed."""
+    currency = (doc.get("organization") or {}).get("currency")
     touched = [c for c in doc["changes"] if Action(c["action"]).applicable]
     current = current_state(touched, client)
     moved: Moved = []
     for change in touched:
-        now = current.get(change["address"])
+        address = change["address"]
+        now = current.objects.get(address)
+        differences: list[Difference] = []
+        if address in current.lost:
+            differences.append(current.lost[address])
         if fingerprint(now) != change["live_fingerprint"]:
-            moved.append((change["address"], field_differences(change["before"], now)))
+            differences += field_differences(change["before"], now, currency)
+        if differences:
+            moved.append((address, differences))
     return moved
 
 
-def current_state(changes: list[dict[str, Any]], client: AdminClient) -> dict[str, Any]:
-    """Address → the object's managed representation now (``None``: it does not exist)."""
-    out: dict[str, Any] = {}
-    workspaces = [c for c in changes if c["resource_type"] == "workspace"]
+def current_state(changes: list[dict[str, Any]], client: AdminClient) -> Current:
+    """The touched objects now (``None``: it does not exist), read in bulk."""
+    out = Current()
+    workspace_changes = [c for c in changes if c["resource_type"] == "workspace"]
     limits = [c for c in changes if c["resource_type"] == "spend_limit"]
-    if workspaces:
-        out.update(_workspaces_now(workspaces, client))
     users = [c for c in limits if _scope_of(c).get("type") == "user"]
     others = [c for c in limits if _scope_of(c).get("type") != "user"]
+    on_workspaces = [c for c in others if _scope_of(c).get("workspace_id")]
+    live: list[LiveWorkspace] | None = None
+    if workspace_changes or on_workspaces:
+        live = mark_default([live_workspace(w) for w in client.list_workspaces()])
+    if workspace_changes and live is not None:
+        out.objects.update(_workspaces_now(workspace_changes, live))
     if others:
-        out.update(_limits_now(others, client))
+        out.objects.update(_limits_now(others, client))
+    if on_workspaces and live is not None:
+        out.lost.update(_workspaces_gone(on_workspaces, live))
     if users:
-        out.update(_overrides_now(users, client))
+        _overrides_now(users, client, out)
     return out
 
 
@@ -53,8 +91,7 @@ def _scope_of(change: dict[str, Any]) -> dict[str, Any]:
     return scope
 
 
-def _workspaces_now(changes: list[dict[str, Any]], client: AdminClient) -> dict[str, Any]:
-    live = mark_default([live_workspace(w) for w in client.list_workspaces()])
+def _workspaces_now(changes: list[dict[str, Any]], live: list[LiveWorkspace]) -> dict[str, Any]:
     by_id = {w.id: w for w in live}
     active_by_name = {w.name: w for w in live if not w.archived and not w.is_default}
     out: dict[str, Any] = {}
@@ -72,21 +109,67 @@ def _workspaces_now(changes: list[dict[str, Any]], client: AdminClient) -> dict[
     return out
 
 
+def _workspaces_gone(
+    changes: list[dict[str, Any]], live: list[LiveWorkspace]
+) -> dict[str, Difference]:
+    """Limits on workspaces that were archived (or vanished) since the plan."""
+    by_id = {w.id: w for w in live}
+    out: dict[str, Difference] = {}
+    for change in changes:
+        ws = by_id.get(_scope_of(change)["workspace_id"])
+        if ws is None:
+            out[change["address"]] = ("workspace", "active", "no longer exists")
+        elif ws.archived:
+            out[change["address"]] = ("workspace", "active", "archived")
+    return out
+
+
 def _limits_now(changes: list[dict[str, Any]], client: AdminClient) -> dict[str, Any]:
     types = sorted({_scope_of(c)["type"] for c in changes})
     rows = {_key(r): r for r in (live_limit(x) for x in client.list_spend_limits(types))}
     return {c["address"]: _row_now(c, rows) for c in changes}
 
 
-def _overrides_now(changes: list[dict[str, Any]], client: AdminClient) -> dict[str, Any]:
+def _overrides_now(changes: list[dict[str, Any]], client: AdminClient, out: Current) -> None:
+    """User overrides now, from the effective report for just those members (every period,
+    so that every member who resolves any cap shows up); members who do not show up at all
+    are confirmed to still belong to the organization."""
     ids = sorted({_scope_of(c)["user_id"] for c in changes if _scope_of(c).get("user_id")})
-    periods = sorted({(c["before"] or c["after"])["period"] for c in changes})
     rows: dict[tuple[str, str | None, str], LiveLimit] = {}
-    for summary in client.effective(periods=periods, user_ids=ids):
+    seen: set[str] = set()
+    for summary in client.effective(user_ids=ids):
+        seen.add(summary.user_id)
         if summary.source.type == "user":
             row = live_override(summary)
             rows[_key(row)] = row
-    return {c["address"]: _row_now(c, rows) for c in changes}
+    for change in changes:
+        out.objects[change["address"]] = _row_now(change, rows)
+    unseen = {
+        _scope_of(c)["user_id"]: addresses.parse(c["address"]).name or ""
+        for c in changes
+        if _scope_of(c).get("user_id") not in seen
+    }
+    gone = _former_members(unseen, client)
+    for change in changes:
+        email = unseen.get(_scope_of(change).get("user_id", ""))
+        if email is not None and _scope_of(change)["user_id"] in gone:
+            out.lost[change["address"]] = ("member", email, "no longer in the organization")
+
+
+def _former_members(unseen: dict[str, str], client: AdminClient) -> set[str]:
+    """Which of ``unseen`` (user id → email) are no longer members."""
+    if not unseen:
+        return set()
+    if len(unseen) <= MAX_MEMBER_LOOKUPS:
+        present = {
+            user.id
+            for email in sorted(set(unseen.values()))
+            for user in client.list_users(email=email, limit=100)
+            if user.email.lower() == email
+        }
+    else:
+        present = {user.id for user in client.list_users()}
+    return set(unseen) - present
 
 
 def _key(row: LiveLimit) -> tuple[str, str | None, str]:
@@ -103,24 +186,35 @@ def _row_now(change: dict[str, Any], rows: dict[tuple[str, str | None, str], Liv
     return represent.limit(row) if row else None
 
 
-def field_differences(then: Any, now: Any) -> list[tuple[str, Any, Any]]:
+def field_differences(then: Any, now: Any, currency: str | None = None) -> list[Difference]:
     """Dotted paths whose values differ between the plan-time and the current object."""
     if then is None or now is None:
-        return [("(object)", _summary(then), _summary(now))]
+        return [("(object)", _summary(then, currency), _summary(now, currency))]
     flat_then, flat_now = _flatten(then), _flatten(now)
     return [
-        (path, flat_then.get(path), flat_now.get(path))
+        (
+            path,
+            _value(path, flat_then.get(path), currency),
+            _value(path, flat_now.get(path), currency),
+        )
         for path in sorted(set(flat_then) | set(flat_now))
         if flat_then.get(path) != flat_now.get(path)
     ]
 
 
-def _summary(obj: Any) -> Any:
+def _value(path: str, value: Any, currency: str | None) -> str:
+    if path == "amount":
+        return format_minor(value, currency)  # a row's null amount: unlimited
+    return show(path, value, currency, absent="absent")
+
+
+def _summary(obj: Any, currency: str | None) -> str:
     if obj is None:
-        return None
+        return "absent"
     if "amount" in obj:
-        return f"amount {obj['amount']}"
-    return f"workspace {obj.get('name')!r}"
+        return format_minor(obj["amount"], currency)
+    archived = " (archived)" if obj.get("archived") else ""
+    return f"workspace {obj.get('name')!r}{archived}"
 
 
 def _flatten(obj: dict[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -19,10 +19,13 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from click.testing import CliRunner
 
+from reconciler.adminapi import AdminClient
 from reconciler.cli.app import run
 from tests.conftest import REPO, SEEDS
 from tests.support.emulator import Emulator, running_emulator
@@ -133,3 +136,21 @@ def cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Run in a scratch directory (plan and report files land here)."""
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+WRITE_METHODS = ("POST", "DELETE")
+
+
+def writes(stats: dict[str, Any]) -> dict[str, int]:
+    """The write routes of an emulator's stats (every attempt, faults included)."""
+    return {
+        route: n
+        for route, n in stats["by_route"].items()
+        if route.split(" ", 1)[0] in WRITE_METHODS
+    }
+
+
+def library_client(emulator: Emulator, key: str) -> AdminClient:
+    """Our own client, for driving the library directly (close ``client._http`` after)."""
+    http = httpx.Client(trust_env=False, timeout=30.0)
+    return AdminClient(http, key, base_url=emulator.url, admin_rpm=10000, spend_rpm=6000)

@@ -20,19 +20,12 @@ from tests.apply.conftest import (
     ENTERPRISE_KEY,
     ENTERPRISE_POLICY,
     CliFor,
+    writes,
 )
 from tests.apply.orgstate import read_state, sdk
 from tests.support.emulator import Emulator
 
 US_ONLY = {"allowed_inference_geos": ["us"], "default_inference_geo": "us"}
-
-
-def writes(stats: dict[str, Any]) -> dict[str, int]:
-    return {
-        route: n
-        for route, n in stats["by_route"].items()
-        if route.split(" ", 1)[0] in ("POST", "DELETE")
-    }
 
 
 def test_console_sample_policy_converges(console: Emulator, cli_for: CliFor, cwd: Path) -> None:

@@ -27,7 +27,7 @@ KEYWORDS = (UNLIMITED, INHERIT)
 _HINT = "write a number such as 100 or 99.50, `unlimited` or `inherit`"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Amount:
     """One declared amount: ``kind`` is ``amount`` (with ``major``), ``unlimited`` or
     ``inherit``.  ``at`` is the period key (provenance), ``mark`` the value (problems)."""

@@ -31,7 +31,7 @@ from reconciler.policy.rules import Glob
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Located:
     at: Mark  # the key (or list item) that declares it
     path: str
@@ -40,7 +40,7 @@ class Located:
         return self.at.source(rule)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Field(Generic[T]):
     value: T
     at: Mark
@@ -51,7 +51,7 @@ class Field(Generic[T]):
         return self.at.source(rule)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LimitEntry(Located):
     """The declared limits of one scope: ``name`` is the tier, group name or email as
     written (``None`` for the organization); ``periods`` maps period → amount."""
@@ -60,7 +60,7 @@ class LimitEntry(Located):
     periods: dict[str, Amount] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WorkspaceEntry(Located):
     """``workspaces.<name>``.  ``residency`` holds ``workspace_geo``,
     ``allowed_inference_geos`` (a sorted list of unique geos, or ``"unrestricted"``) and
@@ -74,7 +74,7 @@ class WorkspaceEntry(Located):
     limits: dict[str, Amount] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WorkspaceRule(Located):
     """``match`` on the desired name (glob) and/or tags (all equal); sets residency fields,
     tags and the spend limit of every match.  ``index`` counts across the merged policy
@@ -97,7 +97,7 @@ class WorkspaceRule(Located):
         return all(tags.get(k) == f.value for k, f in self.match_tags.items())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UserRule(Located):
     """``match`` on the member's email (glob, case-insensitive) and/or RBAC group name;
     sets the member's overrides per period."""

@@ -58,7 +58,7 @@ _CONSTRUCTORS = {
     _TAG + "float": _CONSTRUCTOR.construct_yaml_float,
     _TAG + "timestamp": _CONSTRUCTOR.construct_yaml_timestamp,
 }
-# YAML 1.1's printable set: C0 controls other than TAB, LF and CR; DEL; C1 other than NEL;
+# Outside YAML 1.1's printable set: C0 controls other than TAB, LF and CR; DEL; C1 but NEL;
 # surrogates; U+FFFE/U+FFFF.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 
@@ -353,13 +353,29 @@ class _Builder:
             return
         first = parent.entries.get(key.text)
         if first is not None:
-            self.fail(
-                key.mark,
-                f"duplicate key `{key.text}` (first defined at line {first[0].mark.line})",
-                hint="a key may appear once in a mapping: remove or merge one of them",
+            self.problems.append(
+                Problem(
+                    key.mark.file,
+                    key.mark.line,
+                    key.mark.column,
+                    f"duplicate key `{key.text}` (first defined at line {first[0].mark.line})",
+                    self.here(key.text),
+                    "a key may appear once in a mapping: remove or merge one of them",
+                )
             )
             return
         parent.entries[key.text] = (key, node)
+
+    def here(self, last: str) -> str:
+        """The dotted path of ``last`` in the mapping being built (rule indices are the
+        file's own)."""
+        path = ""
+        for frame in self.stack[:-1]:
+            if isinstance(frame.node, Sequence):
+                path += f"[{len(frame.node.items)}]"
+            elif frame.key is not None:
+                path = f"{path}.{frame.key.text}" if path else frame.key.text
+        return f"{path}.{last}" if path else last
 
     def merge(self, target: Mapping, merges: list[tuple[Mark, Node]]) -> None:
         sources: list[Mapping] = []

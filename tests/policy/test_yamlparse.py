@@ -96,8 +96,8 @@ def test_utf8_byte_order_mark_is_accepted() -> None:
         (
             "duplicate key",
             "a: 1\nb: 2\na: 3\n",
-            "p.yaml:3:1: duplicate key `a` (first defined at line 1) hint: a key may appear "
-            "once in a mapping: remove or merge one of them",
+            "p.yaml:3:1: duplicate key `a` (first defined at line 1) (path: a) hint: a key may "
+            "appear once in a mapping: remove or merge one of them",
         ),
         (
             "tab indentation",

@@ -13,7 +13,7 @@ from typing import Any
 from reconciler.errors import Problem
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     """Where a desired value was declared: ``file:line`` and, for rules, which rule."""
 
@@ -44,13 +44,13 @@ class _Inherit:
 INHERIT: Any = _Inherit()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Value:
     value: Any
     source: Source
 
 
-@dataclass
+@dataclass(slots=True)
 class DesiredWorkspace:
     """A workspace the policy governs, by explicit entry or by a rule.
 
@@ -68,7 +68,7 @@ class DesiredWorkspace:
     declared: Source | None = None  # the explicit entry, None when only rules apply
 
 
-@dataclass
+@dataclass(slots=True)
 class DesiredLimit:
     """A spend-limit row at one scope and period.
 

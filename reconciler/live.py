@@ -32,7 +32,7 @@ class ReadNeeds:
     spend: bool = False  # spend so far (money-aware warnings, explain)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LiveWorkspace:
     id: str
     name: str
@@ -43,7 +43,7 @@ class LiveWorkspace:
     created_at: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LiveMember:
     id: str
     email: str  # as the API returned it
@@ -55,14 +55,14 @@ class LiveMember:
         return self.email.lower()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LiveGroup:
     id: str
     name: str
     member_ids: frozenset[str] | None = None  # None: membership not read
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LiveLimit:
     """One configured spend-limit row.
 
@@ -80,7 +80,7 @@ class LiveLimit:
     updated_at: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Effective:
     """One effective-report row: a member's resolved cap for a period."""
 

@@ -66,6 +66,7 @@ from reconciler.adminapi.client import (
 from reconciler.adminapi.models import SpendLimit, SpendSummary, User, Workspace
 from reconciler.adminapi.pacing import parse_rfc3339
 from reconciler.errors import ApiError, ReconcilerError
+from reconciler.gcpause import paused
 from reconciler.live import (
     Effective,
     LiveGroup,
@@ -123,6 +124,13 @@ def read_snapshot(
     max_workers: int = READ_WORKERS,
 ) -> Snapshot:
     """Read what ``needs`` asks for; refuse another organization or kind first."""
+    with paused():  # tens of thousands of parsed rows, no cycles (see reconciler.gcpause)
+        return _read(client, needs, declared_org_id, max_workers)
+
+
+def _read(
+    client: AdminClient, needs: ReadNeeds, declared_org_id: str | None, max_workers: int
+) -> Snapshot:
     before = client.requests.total
     kind = detect_org_kind(client)
     if needs.kind and needs.kind != kind:

@@ -73,6 +73,9 @@ def plan(
             policy_paths(paths), client, skip_unknown_users=skip_unknown_users, options=options
         )
     doc = run.plan.to_document()
+    # The snapshot and desired state of a large org weigh more than the document: let
+    # them go before the renderings are built (peak memory, SPEC §9).
+    del run
     if out:
         planfile.write(doc, out)
     emit(

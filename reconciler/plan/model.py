@@ -71,7 +71,7 @@ _SEVERITY = {
 SUMMARY_KEYS = ("create", "update", "delete", "archive", "manual", "blocked", "unchanged")
 
 
-@dataclass
+@dataclass(slots=True)
 class FieldChange:
     path: str
     before: Any
@@ -87,7 +87,7 @@ class FieldChange:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class Change:
     address: str
     action: Action

@@ -16,17 +16,16 @@ from typing import Any
 
 from reconciler.errors import PlanFileError
 from reconciler.plan.model import FORMAT_VERSION, checksum
-from reconciler.plan.render.jsonout import dumps_document
+from reconciler.plan.render.jsonout import iter_document
 
 
 def write(doc: dict[str, Any], path: str | Path) -> None:
     """Write atomically (temp file + rename) so a crash never leaves half a plan."""
     target = Path(path)
-    text = dumps_document(doc)
     fd, tmp = tempfile.mkstemp(prefix=".plan-", dir=target.parent or Path("."))
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+            fh.writelines(iter_document(doc))
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -46,4 +46,6 @@ SCOPE_LABELS = {
 
 # Workspace fields (Console only): which can be written after creation.
 WORKSPACE_CREATE_ONLY = frozenset({"data_residency.workspace_geo"})
+# The only storage geo the API offers today (admin-api: `workspace_geo` response is "us").
+CREATABLE_GEOS = ("us",)
 WORKSPACES_WRITABLE = frozenset({"console"})

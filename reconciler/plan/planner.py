@@ -22,6 +22,7 @@ from reconciler.live import LiveLimit, LiveWorkspace, Snapshot
 from reconciler.money import format_minor
 from reconciler.plan import represent
 from reconciler.plan.capabilities import (
+    CREATABLE_GEOS,
     LIMITS,
     SCOPE_LABELS,
     WORKSPACE_CREATE_ONLY,
@@ -195,6 +196,9 @@ def _plan_workspace(dw: DesiredWorkspace, live: LiveWorkspace | None, out: _Resu
         fields.append(FieldChange(path, current, _shown(path, want.value), str(want.source)))
         if before is not None and path in WORKSPACE_CREATE_ONLY:
             blocked.append(f"{path} is set at creation and can never change")
+        elif path == "data_residency.workspace_geo" and want.value not in CREATABLE_GEOS:
+            geos = ", ".join(CREATABLE_GEOS)
+            blocked.append(f"the API creates workspaces only with workspace_geo {geos}")
 
     residency = after["data_residency"]
     allowed = residency["allowed_inference_geos"]

@@ -134,6 +134,26 @@ def test_a_rule_leaving_the_live_default_outside_allowed_is_a_located_error(
     assert "Traceback" not in result.err
 
 
+def test_workspace_geo_change_is_blocked(console: Emulator, tmp_path: Path) -> None:
+    root = policy(
+        tmp_path,
+        CONSOLE_HEAD
+        + """workspaces:
+  claims-processing:
+    data_residency: {workspace_geo: global}
+    tags: {team: claims-2}
+""",
+    )
+    result, doc = plan_json(console, CONSOLE_KEY, str(root), "--detailed-exitcode")
+    assert result.code == 1
+    assert actions(doc) == {"workspace:claims-processing": "blocked"}
+    (change,) = doc["changes"]  # type: ignore[misc]
+    assert (
+        change["reason"] == "data_residency.workspace_geo is set at creation and can never change"
+    )
+    assert doc["summary"]["blocked"] == 1
+
+
 def test_blocked_plan_prints_writes_files_and_exits_1(console: Emulator, tmp_path: Path) -> None:
     root = policy(
         tmp_path,

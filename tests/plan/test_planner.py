@@ -497,3 +497,15 @@ def test_lowering_a_cap_below_spend_so_far_warns_and_headroom_is_stated() -> Non
         "Monthly headroom: this plan removes $250.00 (1 member(s) become unlimited; "
         "1 member(s) lose an unlimited cap)."
     ]
+
+
+def test_a_new_workspace_in_a_geo_the_api_cannot_create_is_blocked() -> None:
+    d = desired(
+        "console",
+        workspaces=workspaces(
+            workspace("eu-ws", None, {"data_residency.workspace_geo": val("global")})
+        ),
+    )
+    (change,) = plan_of(d, console_snapshot()).changes
+    assert change.action is Action.BLOCKED
+    assert change.reason == "the API creates workspaces only with workspace_geo us"

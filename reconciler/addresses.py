@@ -22,7 +22,7 @@ LIMIT_SCOPES = ("organization", "seat_tier", "group", "workspace", "user")
 class Address:
     kind: str  # "workspace" | "spend_limit"
     scope: str | None  # spend limits: one of LIMIT_SCOPES
-    name: str | None  # workspace name, tier, group name, workspace name, email; None for organization
+    name: str | None  # workspace, tier, group or email; None for the organization
     period: str | None
 
     def __str__(self) -> str:

@@ -4,7 +4,7 @@
     ├── UsageError             exit 64: the command line itself is wrong
     ├── PolicyError            located problems in policy files (a list of Problem)
     ├── ConfigError            missing key, refused URL, unreadable file …
-    ├── ApiError               the Admin API answered with an error (status, type, message, request id)
+    ├── ApiError               the Admin API refused: status, type, message, request id
     │   └── TransportError     no answer at all (connection refused, timeout, malformed response)
     │       └── UnknownOutcome a non-idempotent write may or may not have happened: re-read first
     ├── PlanFileError          a saved plan that cannot be applied (checksum, expiry, other org …)

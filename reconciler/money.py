@@ -41,7 +41,7 @@ def exponent(currency: str) -> int:
 def parse_decimal(text: str) -> Decimal:
     """Read a plain decimal literal exactly; refuse exponents, NaN, infinities and signs."""
     s = text.strip().replace("_", "")
-    if not s or s[0] in "+-" and not s[1:2].isdigit():
+    if not s or (s[0] in "+-" and not s[1:2].isdigit()):
         raise MoneyError(f"not a decimal amount: {text!r}")
     try:
         value = Decimal(s)

@@ -138,15 +138,22 @@ class UnknownOutcome(TransportError):
     Raised instead of retrying when the request was sent but no definite answer came back
     (timeout, dropped connection, 5xx, unreadable success body).  The caller must re-read
     (e.g. list workspaces and look for the name) before trying the write again.
-    ``last_status`` is the HTTP status of the last answer, when there was one.
+    ``last_status`` and ``request_id`` are those of the last answer, when there was one.
     """
 
     def __init__(
-        self, message: str, *, method: str = "", path: str = "", last_status: int | None = None
+        self,
+        message: str,
+        *,
+        method: str = "",
+        path: str = "",
+        last_status: int | None = None,
+        request_id: str | None = None,
     ) -> None:
         super().__init__(message, method=method, path=path)
         self.error_type = "unknown_outcome"
         self.last_status = last_status
+        self.request_id = request_id  # of the answer that left the outcome in doubt
 
 
 class PlanFileError(ReconcilerError):

@@ -250,6 +250,7 @@ class AdminClient:
                         method=method,
                         path=route,
                         last_status=error.status,
+                        request_id=error.request_id,
                     ) from None
                 raise error
             retry_after = parse_retry_after(response.headers, now=self._wall())

@@ -4,7 +4,8 @@
 * A failed change does not stop independent ones; changes that depend on it are skipped.
 * Only idempotent requests are retried (by the client).  A workspace create whose outcome
   is unknown is resolved by re-reading the workspace list — never by resending blindly —
-  so a workspace is never duplicated.
+  so a workspace is never duplicated; only when the list shows it was not created is it
+  sent again (a bounded number of times).
 * A stop request (Ctrl-C, SIGTERM) lets the request in flight finish; the rest is skipped.
 """
 
@@ -20,6 +21,9 @@ from reconciler.adminapi import AdminClient
 from reconciler.apply.report import ApplyReport, Failure
 from reconciler.errors import ApiError, UnknownOutcome
 from reconciler.plan.model import Action
+
+# Rounds of "create; outcome unknown; re-list; not there" before a create is reported failed.
+CREATE_ATTEMPTS = 3
 
 
 @dataclass
@@ -121,19 +125,24 @@ def workspace_update_body(change: dict[str, Any]) -> dict[str, Any]:
 
 
 def _create_workspace(change: dict[str, Any], writer: AdminClient) -> str:
+    """Create, and when the outcome is unknown, look before creating again: the request
+    may have created the workspace.  A few rounds at most; the last unknown outcome is
+    reported as the change's failure (the next plan re-reads and knows)."""
     body = workspace_create_body(change)
-    try:
-        return writer.create_workspace(body).id
-    except UnknownOutcome:
-        # The request may or may not have created it: look before creating again.
-        found = [
-            w.id
-            for w in writer.list_workspaces(include_archived=False, include_default=False)
-            if w.name == body["name"]
-        ]
-        if found:
-            return found[0]
-        return writer.create_workspace(body).id
+    for attempt in range(1, CREATE_ATTEMPTS + 1):
+        try:
+            return writer.create_workspace(body).id
+        except UnknownOutcome:
+            found = [
+                w.id
+                for w in writer.list_workspaces(include_archived=False, include_default=False)
+                if w.name == body["name"]
+            ]
+            if found:
+                return found[0]  # newest first: the one this request made
+            if attempt == CREATE_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _delete_limit(spend_limit_id: str, writer: AdminClient) -> None:

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from reconciler.errors import ApiError
+from reconciler.errors import ApiError, UnknownOutcome
 
 
 @dataclass
@@ -27,7 +27,13 @@ class Failure:
 
     @classmethod
     def from_error(cls, address: str, error: ApiError) -> Failure:
-        return cls(address, error.status, error.error_type, str(error), error.request_id)
+        """``status`` is the HTTP status of the last answer (0: no answer at all); an
+        unknown outcome keeps the status and request id of the answer that left it in doubt.
+        ``message`` is the API's own (status, type and request id have their fields)."""
+        status = error.status
+        if isinstance(error, UnknownOutcome) and error.last_status is not None:
+            status = error.last_status
+        return cls(address, status, error.error_type, error.message, error.request_id)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -71,7 +77,8 @@ class ApplyReport:
             lines.append(f"  applied   {a}")
         for f in self.failed:
             rid = f" (request-id {f.request_id})" if f.request_id else ""
-            lines.append(f"  FAILED    {f.address}: {f.status} {f.error_type}: {f.message}{rid}")
+            status = f"{f.status} " if f.status else ""
+            lines.append(f"  FAILED    {f.address}: {status}{f.error_type}: {f.message}{rid}")
         for a in self.skipped:
             lines.append(f"  skipped   {a}")
         for a in self.not_attempted:

@@ -10,6 +10,7 @@ Modules (private by convention; everything public is re-exported here):
 * :mod:`.wire` — query encoding and the error envelope;
 * :mod:`.pagination` — both cursor styles, defensively;
 * :mod:`.models` — tolerant, typed views of API objects;
+* :mod:`.reports` — the Usage & Cost reports: queries, bucket paging, tolerant rows;
 * :mod:`.client` — :class:`AdminClient`, the typed reads and writes;
 * :mod:`.snapshot` — :func:`read_snapshot`, the live state with the fewest requests.
 
@@ -54,6 +55,7 @@ from reconciler.adminapi.redact import (
     redact,
     register_secret,
 )
+from reconciler.adminapi.reports import MAX_BUCKETS, Bucket, CostResult, UsageResult
 from reconciler.adminapi.retry import Backoff, Idempotency
 from reconciler.adminapi.snapshot import (
     LOOKUP_MAX,
@@ -78,6 +80,7 @@ __all__ = [
     "DEFAULT_SPEND_RPM",
     "ENTERPRISE_LIMIT_SCOPES",
     "LOOKUP_MAX",
+    "MAX_BUCKETS",
     "PERIODS",
     "REDACTED",
     "SPEND",
@@ -86,7 +89,9 @@ __all__ = [
     "AdminClient",
     "ApiError",
     "Backoff",
+    "Bucket",
     "ClientConfig",
+    "CostResult",
     "Idempotency",
     "Organization",
     "Pacer",
@@ -102,6 +107,7 @@ __all__ = [
     "SpendSummary",
     "TransportError",
     "UnknownOutcome",
+    "UsageResult",
     "User",
     "Workspace",
     "burst_for",

@@ -29,6 +29,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -55,6 +56,16 @@ from reconciler.adminapi.pagination import (
     opaque_cursor_pages,
 )
 from reconciler.adminapi.redact import Secret, redact
+from reconciler.adminapi.reports import (
+    COST_ROUTE,
+    USAGE_ROUTE,
+    Bucket,
+    CostResult,
+    UsageResult,
+    buckets,
+    cost_query,
+    usage_query,
+)
 from reconciler.adminapi.retry import (
     Backoff,
     Idempotency,
@@ -482,3 +493,46 @@ class AdminClient:
             fetch, [("limit", limit)], what=f"members of RBAC group {group_id}"
         ):
             yield from (RbacGroupMember.from_api(item, group_id) for item in page)
+
+    # ------------------------------------------------------------------ usage & cost reports
+
+    def usage_report(
+        self,
+        starting_at: datetime | date | str,
+        ending_at: datetime | date | str | None = None,
+        *,
+        group_by: Sequence[str] = (),
+        bucket_width: str = "1d",
+        limit: int | None = None,
+        **filters: Sequence[str],
+    ) -> Iterator[Bucket[UsageResult]]:
+        """``GET /usage_report/messages`` (Console): every bucket of the window, oldest
+        first, paged with ``limit`` at the width's maximum unless given.  ``filters``:
+        ``models``, ``workspace_ids``, ``api_key_ids``, ``account_ids``,
+        ``service_account_ids``, ``inference_geos``, ``service_tiers``,
+        ``context_windows``, ``speeds`` (see :func:`.reports.usage_query`)."""
+        params, beta = usage_query(
+            starting_at,
+            ending_at,
+            bucket_width=bucket_width,
+            group_by=group_by,
+            limit=limit,
+            **filters,
+        )
+        fetch = self._fetcher(USAGE_ROUTE, USAGE_ROUTE, beta=beta)
+        yield from buckets(fetch, params, UsageResult.from_api, what="the usage report")
+
+    def cost_report(
+        self,
+        starting_at: datetime | date | str,
+        ending_at: datetime | date | str | None = None,
+        *,
+        group_by: Sequence[str] = (),
+        limit: int | None = None,
+    ) -> Iterator[Bucket[CostResult]]:
+        """``GET /cost_report`` (Console): daily buckets of cost in cents, oldest first,
+        31 days a request unless ``limit`` says otherwise.  Group by ``description`` to
+        get ``cost_type``, ``model``, ``token_type`` and ``inference_geo`` per row."""
+        params = cost_query(starting_at, ending_at, group_by=group_by, limit=limit)
+        fetch = self._fetcher(COST_ROUTE, COST_ROUTE)
+        yield from buckets(fetch, params, CostResult.from_api, what="the cost report")

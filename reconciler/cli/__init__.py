@@ -6,6 +6,7 @@ imported below.
 
 from reconciler.cli import (  # noqa: F401  (each module registers its commands)
     apply,
+    audit,
     drift,
     emulator,
     explain,

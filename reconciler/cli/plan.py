@@ -70,7 +70,11 @@ def plan(
     options = PlanOptions(targets=targets, excludes=excludes, expires_in=expiry)
     with open_client(api) as client:
         run = plan_policy(
-            policy_paths(paths), client, skip_unknown_users=skip_unknown_users, options=options
+            policy_paths(paths),
+            client,
+            skip_unknown_users=skip_unknown_users,
+            options=options,
+            usage_days=usage_days,
         )
     doc = run.plan.to_document()
     # The snapshot and desired state of a large org weigh more than the document: let

@@ -86,11 +86,14 @@ def test_console_sample_policy(console: Emulator) -> None:
         "currency": "USD",
         "usage_tier_limit": "20000000",
     }
-    # Console minimum: /me, one workspace listing, one limits listing.
+    # Console minimum: /me, one workspace listing, one limits listing; and, because the
+    # plan moves claims-processing and marketing-copy to US-only inference, one cost
+    # report query for their residency cost (SPEC §9).
     assert reads(console) == {
         "GET /v1/organizations/me": 1,
         "GET /v1/organizations/workspaces": 1,
         "GET /v1/organizations/spend_limits": 1,
+        "GET /v1/organizations/cost_report": 1,
     }
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from reconciler.plan.model import SUMMARY_KEYS, Action
 from reconciler.plan.render.values import estimate_line, field_line
+from reconciler.plan.residency_cost import change_line
 
 COMMENT_LIMIT = 65_536
 _RESERVE = 2_000  # room for the closing lines and the truncation note
@@ -55,7 +56,7 @@ def render_markdown(doc: dict[str, Any], *, color: bool = False, limit: int = CO
     rows: list[str] = []
     shown = 0
     for change in doc["changes"]:
-        row = _row(change, currency)
+        row = _row(change, currency, change_line(doc, change["address"]))
         if budget - len(row) - 1 < 0:
             break
         rows.append(row)
@@ -80,9 +81,11 @@ def render_markdown(doc: dict[str, Any], *, color: bool = False, limit: int = CO
     return text + "\n".join(body) + "\n"
 
 
-def _row(change: dict[str, Any], currency: str | None) -> str:
+def _row(change: dict[str, Any], currency: str | None, note: str | None = None) -> str:
     action = change["action"]
     diffs = "<br>".join(_cell(field_line(f, action, currency)) for f in change["fields"])
+    if note:
+        diffs += ("<br>" if diffs else "") + f"_{_cell(note)}_"
     if change.get("reason"):
         diffs += ("<br>" if diffs else "") + f"_{_cell(change['reason'])}_"
     sources = sorted({f["source"] for f in change["fields"] if f.get("source")})

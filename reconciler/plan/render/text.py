@@ -6,6 +6,7 @@ from typing import Any
 
 from reconciler.plan.model import Action
 from reconciler.plan.render.values import ACTION_WORDS, estimate_line, field_line, summary_line
+from reconciler.plan.residency_cost import change_line
 
 _COLORS = {
     "create": "32",
@@ -37,6 +38,9 @@ def render_text(doc: dict[str, Any], *, color: bool = False) -> str:
         lines.append("")
     for change in changes:
         lines.extend(_change(change, currency, color))
+        cost = change_line(doc, change["address"])
+        if cost:
+            lines.append(f"      {cost}")
         lines.append("")
 
     if doc.get("unmanaged"):

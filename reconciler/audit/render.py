@@ -1,0 +1,228 @@
+"""Renderings of an audit document: text, JSON and Markdown (like drift's).
+
+Pure functions of the versioned document (:meth:`AuditReport.to_document`), so every
+output says the same thing.  Markdown stays under GitHub's comment limit: past it, usage
+rows are summarised and the JSON output holds them all.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from reconciler.money import format_major
+
+COMMENT_LIMIT = 65_536
+_RESERVE = 4_000  # the sections after the violations, and the truncation note
+
+
+def usd(cents: str | Decimal, currency: str = "USD") -> str:
+    """Decimal cents → ``$1,234.57`` (rounded to the cent for display only)."""
+    return format_major(Decimal(cents) / 100, currency)
+
+
+def _days(doc: dict[str, Any]) -> str:
+    w = doc["window"]
+    last = w["ending_at"][:10]
+    return f"{w['starting_at'][:10]} to {last} (exclusive): the last {w['days']} whole day(s), UTC"
+
+
+def _geos(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+def verdict(doc: dict[str, Any]) -> str:
+    s = doc["summary"]
+    tail = []
+    if s["unpinnable"]:
+        tail.append(f"{s['unpinnable']} warning(s) (models that cannot be pinned)")
+    if s["config_drift"]:
+        tail.append(f"{s['config_drift']} setting(s) drifted")
+    extra = f"; {', '.join(tail)}" if tail else ""
+    days = doc["window"]["days"]
+    if not doc["compliant"]:
+        return (
+            f"Violations: {s['violations']} of {s['held']} workspace(s) held to US-only "
+            f"inference ran {s['global_tokens']:,} tokens "
+            f"({usd(s['global_cost_cents'], doc['currency'])}) on global inference in the last "
+            f"{days} day(s){extra}."
+        )
+    if not s["held"]:
+        return "Nothing to audit: the policy holds no workspace to US-only inference."
+    return (
+        f"Compliant: no global inference in the {s['held']} workspace(s) held to US-only "
+        f"inference over the last {days} day(s){extra}."
+    )
+
+
+def _tiers(usage: dict[str, Any]) -> str:
+    return ", ".join(usage["service_tiers"]) or "-"
+
+
+def render_text(doc: dict[str, Any], *, color: bool = False) -> str:
+    org = doc["organization"]
+    currency = doc["currency"]
+    lines = [
+        f"Organization: {org.get('name') or '?'} ({org['kind']}, {org['id']})",
+        f"Window: {_days(doc)}",
+        "",
+    ]
+    if doc["workspaces"]:
+        lines.append("Held to US-only inference (allowed_inference_geos: [us]):")
+        for ws in doc["workspaces"]:
+            ident = f" ({ws['workspace_id']})" if ws["workspace_id"] else ""
+            status = ws["status"].replace("_", " ")
+            lines.append(f"  {ws['address']}{ident}: {status}    # {ws['source']}")
+        lines.append("")
+    if doc["violations"]:
+        lines.append("Violations (usage that ran with inference_geo: global):")
+        for v in doc["violations"]:
+            lines.append(
+                f"  x {v['address']} ({v['workspace_id']}): {v['tokens']:,} tokens, "
+                f"{usd(v['cost_cents'], currency)}    # {v['source']}"
+            )
+            for u in v["usage"]:
+                lines.append(
+                    f"      {u['date']}  {u['model']:<28} {u['tokens']['total_tokens']:>14,} tokens"
+                    f"  {usd(u['cost_cents'], currency):>12}  {_tiers(u)}"
+                )
+        lines.append("")
+    if doc["unpinnable"]:
+        lines.append("Warnings (models that cannot be pinned to a geo: upgrade to Claude 4.6+):")
+        for u in doc["unpinnable"]:
+            lines.append(
+                f"  ! {u['address']}: {u['model']}: {u['tokens']:,} tokens, "
+                f"{usd(u['cost_cents'], currency)} on {u['days']} day(s) "
+                f"({u['first_date']} to {u['last_date']})"
+            )
+        lines.append("")
+    if doc["config_drift"]:
+        lines.append("Configuration drift (live residency differs; `plan` shows the fix):")
+        for d in doc["config_drift"]:
+            lines.append(
+                f"  ~ {d['address']}: {d['field']}: {_geos(d['live'])} → {_geos(d['wanted'])}"
+            )
+        lines.append("")
+    if doc["warnings"]:
+        lines.append("Warnings:")
+        lines.extend(f"  - {w}" for w in doc["warnings"])
+        lines.append("")
+    for note in doc["notes"]:
+        lines.append(f"Note: {note}")
+    if doc["notes"]:
+        lines.append("")
+    lines.append(verdict(doc))
+    return "\n".join(lines) + "\n"
+
+
+def render_json(doc: dict[str, Any], *, color: bool = False) -> str:
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(doc: dict[str, Any], *, color: bool = False, limit: int = COMMENT_LIMIT) -> str:
+    org = doc["organization"]
+    currency = doc["currency"]
+    s = doc["summary"]
+    icon = "✅" if doc["compliant"] else "🚨"
+    out = [
+        f"### {icon} claude-policy audit — {org.get('name') or org['id']} ({org['kind']})",
+        "",
+        f"_{_days(doc)}_",
+        "",
+        "| held | violations | global tokens | global cost | warnings | drift |",
+        "|---:|---:|---:|---:|---:|---:|",
+        f"| {s['held']} | {s['violations']} | {s['global_tokens']:,} | "
+        f"{usd(s['global_cost_cents'], currency)} | {s['unpinnable']} | {s['config_drift']} |",
+        "",
+        verdict(doc),
+        "",
+    ]
+    tail = _tail(doc, currency)
+    if doc["violations"]:
+        budget = limit - len("\n".join(out)) - len("\n".join(tail)) - _RESERVE
+        out += _violations(doc, currency, budget)
+    out += tail
+    return "\n".join(out)
+
+
+def _violations(doc: dict[str, Any], currency: str, budget: int) -> list[str]:
+    rows = ["| Workspace | Date | Model | Tokens | Cost | Tiers |", "|---|---|---|---:|---:|---|"]
+    total = sum(len(v["usage"]) for v in doc["violations"])
+    shown = 0
+    for v in doc["violations"]:
+        for u in v["usage"]:
+            row = (
+                f"| `{_cell(v['address'])}` | {u['date']} | `{_cell(u['model'])}` | "
+                f"{u['tokens']['total_tokens']:,} | {usd(u['cost_cents'], currency)} | "
+                f"{_cell(_tiers(u))} |"
+            )
+            budget -= len(row) + 1
+            if budget < 0:
+                break
+            rows.append(row)
+            shown += 1
+    out = [
+        f"<details open><summary>Violations: {len(doc['violations'])} workspace(s), "
+        f"{total} usage row(s)</summary>",
+        "",
+        *[
+            f"- `{_cell(v['address'])}`: {v['tokens']:,} tokens, "
+            f"{usd(v['cost_cents'], currency)} — held by `{_cell(v['source'])}`"
+            for v in doc["violations"]
+        ],
+        "",
+        *rows,
+        "",
+    ]
+    if shown < total:
+        out += [
+            f"… and {total - shown:,} more row(s) not shown here (comment size limit): see the "
+            "JSON report for all of them.",
+            "",
+        ]
+    return [*out, "</details>", ""]
+
+
+def _tail(doc: dict[str, Any], currency: str) -> list[str]:
+    out: list[str] = []
+    if doc["unpinnable"]:
+        out += [
+            f"<details><summary>Warnings: {len(doc['unpinnable'])} model(s) that cannot be "
+            "pinned to a geo</summary>",
+            "",
+            "| Workspace | Model | Tokens | Cost | Days |",
+            "|---|---|---:|---:|---|",
+        ]
+        out += [
+            f"| `{_cell(u['address'])}` | `{_cell(u['model'])}` | {u['tokens']:,} | "
+            f"{usd(u['cost_cents'], currency)} | {u['days']} ({u['first_date']} to "
+            f"{u['last_date']}) |"
+            for u in doc["unpinnable"]
+        ]
+        out += ["", "</details>", ""]
+    if doc["config_drift"]:
+        out += [
+            f"<details><summary>Configuration drift: {len(doc['config_drift'])}</summary>",
+            "",
+            "| Workspace | Setting | Live | Policy |",
+            "|---|---|---|---|",
+        ]
+        out += [
+            f"| `{_cell(d['address'])}` | `{d['field']}` | `{_cell(_geos(d['live']))}` | "
+            f"`{_cell(_geos(d['wanted']))}` |"
+            for d in doc["config_drift"]
+        ]
+        out += ["", "</details>", ""]
+    if doc["warnings"]:
+        out += ["**Warnings**", "", *[f"- {_cell(w)}" for w in doc["warnings"]], ""]
+    if doc["notes"]:
+        out += [*[f"_Note: {_cell(n)}_" for n in doc["notes"]], ""]
+    return out
+
+
+RENDERERS = {"text": render_text, "json": render_json, "markdown": render_markdown}

@@ -1,0 +1,58 @@
+"""``claude-policy audit``: did real usage keep to the policy's residency rules?"""
+
+from __future__ import annotations
+
+import click
+
+from reconciler.audit.render import RENDERERS
+from reconciler.cli.app import main
+from reconciler.cli.options import ApiOptions, api_options, open_client, use_color
+from reconciler.cli.output import FORMAT, emit
+from reconciler.cli.plan import policy_paths
+from reconciler.errors import EXIT_CHANGES, EXIT_OK
+from reconciler.usage import DEFAULT_DAYS
+from reconciler.workflow import audit_policy
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--days",
+    type=click.IntRange(1, 365),
+    default=DEFAULT_DAYS,
+    show_default=True,
+    help="Whole days of usage to audit, ending at today 00:00 UTC.",
+)
+@click.option("--format", "fmt", type=FORMAT, default="text", show_default=True)
+@click.option("--json-out", metavar="FILE", help="Also write the JSON report to FILE.")
+@click.option("--markdown-out", metavar="FILE", help="Also write the Markdown report to FILE.")
+@api_options
+def audit(
+    api: ApiOptions,
+    paths: tuple[str, ...],
+    days: int,
+    fmt: str,
+    json_out: str | None,
+    markdown_out: str | None,
+) -> int:
+    """Audit usage against residency policy (Claude Console organizations).
+
+    For every workspace the policy holds to US-only inference, usage in the last N days
+    that ran on global inference is a violation; usage on models that cannot be pinned
+    to a geo is a warning; live settings other than US-only are noted as drift.
+
+    \b
+    Exit codes: 0 no violations, 2 violations found, 1 error.
+    """
+    with open_client(api) as client:
+        report = audit_policy(policy_paths(paths), client, days=days)
+    doc = report.to_document()
+    emit(
+        doc,
+        RENDERERS,
+        fmt=fmt,
+        color=use_color(api),
+        json_out=json_out,
+        markdown_out=markdown_out,
+    )
+    return EXIT_CHANGES if report.violated else EXIT_OK

@@ -25,6 +25,7 @@ from reconciler.emulator.routes.increase_requests import show
 from reconciler.emulator.runtime import Runtime
 from reconciler.emulator.seed import validate_entry
 from reconciler.emulator.seed_build import Builder, SeedError
+from reconciler.emulator.usage import UsageReader, day_start
 
 MAX_BODY = 64 * 1024 * 1024
 
@@ -134,11 +135,14 @@ class Control:
         return render.workspace(workspace)
 
     def add_usage(self, body: Any) -> dict[str, Any]:
-        validate_entry("usage_rows", body)
-        store = self.runtime.store
-        store.usage.extend(dict(row) for row in body)
-        store.changed("usage")
-        return {"added": len(body), "rows": len(store.usage)}
+        """Append seed usage rows (all or none); relative dates count from the clock's
+        today.  Answers how many events were added (a row with ``days: N`` adds N) and
+        how many the organization now holds."""
+        builder = self._builder(body, "usage_rows")
+        reader = UsageReader(builder, day_start(self.runtime.clock.wall()))
+        events = reader.events(body, [])
+        builder.store.add_usage(events)
+        return {"added": len(events), "rows": len(builder.store.usage)}
 
     def add_increase_request(self, body: Any) -> dict[str, Any]:
         builder = self._builder(body, "increase_request")

@@ -136,3 +136,31 @@ class IncreaseRequest:
 class ExternalKey:
     id: str
     user_profile_id: str | None = None
+
+
+@dataclass(slots=True)
+class UsageEvent:
+    """Messages usage at one moment, for one combination of the report's dimensions.
+
+    ``at`` is Unix seconds (UTC).  ``workspace_id`` is always the real id (the reports
+    show null for the default workspace); ``inference_geo`` is the effective geo
+    (``not_available`` for models without geo support); ``api_key_id`` is None for
+    Workbench usage.  Token counts follow the usage report's names.
+    """
+
+    at: int
+    workspace_id: str
+    model: str
+    inference_geo: str
+    service_tier: str = "standard"
+    context_window: str = "0-200k"
+    speed: str = "standard"
+    api_key_id: str | None = None
+    account_id: str | None = None
+    service_account_id: str | None = None
+    uncached_input_tokens: int = 0
+    cache_read_input_tokens: int = 0
+    cache_creation_5m_input_tokens: int = 0
+    cache_creation_1h_input_tokens: int = 0
+    output_tokens: int = 0
+    web_search_requests: int = 0

@@ -33,7 +33,11 @@ from reconciler.emulator.runtime import Runtime
 log = logging.getLogger("reconciler.emulator")
 
 VERSIONS = ("2023-06-01", "2026-10-21")
-KNOWN_BETAS = ("spend-limit-reads-2026-09-26", "admin-user-sign-out-2026-10-08")
+KNOWN_BETAS = (
+    "spend-limit-reads-2026-09-26",
+    "admin-user-sign-out-2026-10-08",
+    "fast-mode-2026-02-01",
+)
 KEY_KINDS = {"sk-ant-admin01-": "console", "sk-ant-api01-": "enterprise"}
 MAX_BODY = 1024 * 1024
 WRITE_METHODS = ("POST", "DELETE")
@@ -163,13 +167,17 @@ class Pipeline:
         self._check_headers(request.headers, endpoint)
         body = await self._body(request) if endpoint.body else {}
         rt = self.runtime
+        wall = rt.clock.wall()
         call = Call(
             store=rt.store,
             query=Query(request.query_params.multi_items()),
             body=body,
             params=match.params,
             key=key,
-            now=timestamp(rt.clock.wall()),
+            now=timestamp(wall),
+            wall=wall,
+            betas=tuple(betas(request.headers)),
+            usage_delay=rt.options.usage_delay,
         )
         return endpoint.handler(call)
 

@@ -31,6 +31,9 @@ class Call:
     params: dict[str, str]
     key: ApiKey
     now: str  # the request's time, RFC 3339, for anything it writes
+    wall: float = 0.0  # the same time in Unix seconds
+    betas: tuple[str, ...] = ()  # the request's ``anthropic-beta`` values
+    usage_delay: float = 300.0  # usage newer than ``wall`` minus this is not reported yet
 
 
 Handler = Callable[[Call], dict[str, Any]]

@@ -15,9 +15,12 @@ from reconciler.emulator.store import Store
 
 
 class Source(Protocol):
-    """Where an organization comes from: a seed, or a state file as first read."""
+    """Where an organization comes from: a seed, or a state file as first read.
 
-    def build(self) -> Store: ...
+    ``now`` (Unix seconds) is the emulator clock's time: relative usage dates count from it.
+    """
+
+    def build(self, now: float | None = None) -> Store: ...
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,8 @@ class Options:
     """The emulator's switches (the ``emulator`` command's options)."""
 
     control: bool = False
+    # Usage newer than now minus this many seconds is not in the reports yet (decision 3).
+    usage_delay: float = 300.0
     rate_scale: float = 1.0
     latency_ms: float = 0.0
     fault_rate: float = 0.0
@@ -44,7 +49,7 @@ class Runtime:
         self.options = options
         self.clock: Clock = clock or SystemClock()
         self.state = state
-        self.store = source.build()
+        self.store = source.build(self.clock.wall())
         self.limiter = RateLimiter(options.rate_scale)
         self.faults = FaultInjector(
             options.fault_rate, options.fault_after_write_rate, options.fault_seed
@@ -60,7 +65,7 @@ class Runtime:
 
     def reset(self) -> None:
         """Back to the source; stats, rate windows and the fault sequence start over."""
-        self.store = self.source.build()
+        self.store = self.source.build(self.clock.wall())
         self.limiter.reset()
         self.faults.reset()
         self.stats.reset()

@@ -19,6 +19,7 @@ key (email, name, scope and period), so the same seed always yields the same ids
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
@@ -37,6 +38,7 @@ from reconciler.emulator.ids import derived_id, derived_uuid
 from reconciler.emulator.model import ApiKey, ExternalKey, Organization, Workspace
 from reconciler.emulator.seed_build import Builder, SeedError
 from reconciler.emulator.store import Store
+from reconciler.emulator.usage import UsageReader, day_start
 from reconciler.emulator.workspace_rules import DEFAULT_RESIDENCY, PALETTE
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "seed.schema.json"
@@ -106,7 +108,9 @@ class Seed:
     def source(self) -> str:
         return self.locator.source
 
-    def build(self) -> Store:
+    def build(self, now: float | None = None) -> Store:
+        """A fresh organization; ``now`` (Unix seconds, default the system clock) is when
+        it is built, from which relative usage dates count."""
         data = self.data
         store = Store(_organization(data["organization"]))
         builder = Builder(store, data, self.locator)
@@ -140,11 +144,14 @@ class Seed:
                 derived_id("slir_", store.org.id, "increase_request", path[-1]),
             ),
         )
-        store.usage = [dict(row) for row in data.get("usage", [])]
         store.prices = {
             m: {k: str(v) for k, v in p.items()} for m, p in data.get("prices", {}).items()
         }
         store.usage_days = data.get("generate", {}).get("usage_days", 0)
+        reader = UsageReader(builder, day_start(time.time() if now is None else now))
+        store.add_usage(reader.events(data.get("usage", []), ["usage"]))
+        generated = generate.usage(store, store.usage_days)
+        store.add_usage(reader.events(generated, ["generate", "usage_days"]))
         store.mutations = 0
         return store
 

@@ -27,13 +27,14 @@ from reconciler.emulator.model import (
     Organization,
     RbacGroup,
     SpendLimit,
+    UsageEvent,
     User,
     Workspace,
 )
 from reconciler.emulator.store import SECTIONS, Store
 
 FORMAT = "claude-policy-emulator-state"
-VERSION = 1
+VERSION = 2  # 2: usage rows are resolved events (time, workspace id, effective geo)
 
 
 class StateError(Exception):
@@ -57,7 +58,7 @@ def _section(store: Store, name: str) -> Any:
         return _records(store.requests.values())
     if name == "spend":
         return [[user_id, period, amount] for (user_id, period), amount in store.spend.items()]
-    return {"rows": store.usage, "prices": store.prices, "days": store.usage_days}
+    return {"events": _records(store.usage), "prices": store.prices, "days": store.usage_days}
 
 
 def _head(store: Store) -> dict[str, Any]:
@@ -123,7 +124,7 @@ def _restore(data: dict[str, Any]) -> Store:
         store.add_request(IncreaseRequest(**request))
     for user_id, period, amount in data["spend"]:
         store.spend[(user_id, period)] = amount
-    store.usage = data["usage"]["rows"]
+    store.add_usage(UsageEvent(**event) for event in data["usage"]["events"])
     store.prices = data["usage"]["prices"]
     store.usage_days = data["usage"]["days"]
     counters = data["counters"]
@@ -142,7 +143,8 @@ class LoadedState:
         self.text = text
         self.source = source
 
-    def build(self) -> Store:
+    def build(self, now: float | None = None) -> Store:
+        """The stored organization (``now`` is unused: stored usage is already dated)."""
         try:
             data = json.loads(self.text)
         except json.JSONDecodeError as e:

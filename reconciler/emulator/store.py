@@ -13,6 +13,8 @@ in the documented order, then ascending id; RBAC groups by ascending id.
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +26,7 @@ from reconciler.emulator.model import (
     Organization,
     RbacGroup,
     SpendLimit,
+    UsageEvent,
     User,
     Workspace,
 )
@@ -73,7 +76,7 @@ class Store:
         self.spend: dict[tuple[str, str], str] = {}  # (user id, period) → minor units
         self.external_keys: dict[str, ExternalKey] = {}
         self.user_profiles: set[str] = set()
-        self.usage: list[dict[str, Any]] = []
+        self.usage: list[UsageEvent] = []  # oldest first (ascending ``at``)
         self.prices: dict[str, dict[str, str]] = {}
         self.usage_days = 0
         self.next_seq = 1
@@ -86,6 +89,7 @@ class Store:
         self._groups_of_user: dict[str, set[str]] = {}
         self._user_order: Ordered | None = None
         self._limit_order: Ordered | None = None
+        self._usage_times: list[int] | None = None
 
     # -- identity ---------------------------------------------------------------------
 
@@ -267,3 +271,22 @@ class Store:
     def set_spend(self, user_id: str, period: str, amount: str) -> None:
         self.spend[(user_id, period)] = amount
         self.changed("spend")
+
+    # -- usage ------------------------------------------------------------------------
+
+    def add_usage(self, events: Iterable[UsageEvent]) -> None:
+        """Record usage events (kept in time order; equal times keep insertion order)."""
+        self.usage.extend(events)
+        self.usage.sort(key=lambda e: e.at)
+        self._usage_times = None
+        self.changed("usage")
+
+    def usage_between(self, start: int, end: int) -> list[UsageEvent]:
+        """Events with ``start <= at < end``, oldest first."""
+        if self._usage_times is None:
+            self._usage_times = [e.at for e in self.usage]
+        times = self._usage_times
+        return self.usage[bisect_left(times, start) : bisect_left(times, end)]
+
+    def default_workspace_id(self) -> str | None:
+        return next((w.id for w in self.workspaces.values() if w.is_default), None)

@@ -88,7 +88,14 @@ def test_usage_and_prices_are_kept() -> None:
         "prices: {claude-opus-4-6: {input: '5.00', output: 25}}\n"
     )
     store = seed_from_text(text).build()
-    assert store.usage[0]["date"] == "2026-11-01"
+    (event,) = store.usage
+    (claims,) = [w for w in store.workspaces.values() if w.name == "claims"]
+    assert event.at == 1_793_534_400  # 2026-11-01T12:00:00Z
+    assert (event.workspace_id, event.inference_geo, event.uncached_input_tokens) == (
+        claims.id,
+        "global",
+        1_200_000,
+    )
     assert store.prices == {"claude-opus-4-6": {"input": "5.00", "output": "25"}}
 
 

@@ -6,6 +6,7 @@ from reconciler.emulator.routes import (
     increase_requests,
     organization,
     rbac,
+    reports,
     spend_limits,
     users,
     workspaces,
@@ -19,6 +20,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     *workspaces.ENDPOINTS,
     *spend_limits.ENDPOINTS,
     *increase_requests.ENDPOINTS,
+    *reports.ENDPOINTS,
 )
 
 __all__ = ["ENDPOINTS"]

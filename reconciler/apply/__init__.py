@@ -21,7 +21,7 @@ from reconciler.apply.report import ApplyReport, Failure
 from reconciler.apply.verify import stale_objects
 from reconciler.plan import planfile
 
-__all__ = ["ApplyOptions", "ApplyReport", "Failure", "Progress", "apply_plan"]
+__all__ = ["ApplyOptions", "ApplyReport", "Failure", "Progress", "apply_plan", "check_plan"]
 
 
 @dataclass
@@ -35,12 +35,19 @@ class ApplyOptions:
     now: datetime | None = None
 
 
-def apply_plan(doc: dict[str, Any], client: AdminClient, options: ApplyOptions) -> ApplyReport:
+def check_plan(doc: dict[str, Any], options: ApplyOptions) -> None:
+    """The refusals that need no API: expiry (saved plans), blocked changes, the safety
+    rail, archives without permission.  Raises :class:`~reconciler.errors.PlanFileError`."""
     if options.saved:
         planfile.check_expiry(doc, options.source, options.now)
     checks.refuse_blocked(doc)
     checks.refuse_unsafe(doc, force=options.force)
     checks.refuse_archives(doc, allow_archive=options.allow_archive)
+
+
+def apply_plan(doc: dict[str, Any], client: AdminClient, options: ApplyOptions) -> ApplyReport:
+    """Refuse (before any write) or write the plan; see the module docstring."""
+    check_plan(doc, options)
     if options.saved:
         planfile.check_organization(doc, client.me().id, options.source)
         checks.refuse_moved(stale_objects(doc, client))

@@ -52,33 +52,48 @@ def execute(
     progress: Callable[[Progress], None] | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> ApplyReport:
+    """Write every applicable change of ``doc`` in order; never raises for a change.
+
+    A set ``stop`` lets the change in flight finish and skips the rest.  A
+    ``KeyboardInterrupt`` (a second Ctrl-C) stops at once: the change in flight is
+    reported failed with an unknown outcome, the rest skipped — the report is still whole.
+    """
     report = ApplyReport()
     report.not_attempted = [c["address"] for c in doc["changes"] if c["action"] == "manual"]
     todo = [c for c in doc["changes"] if Action(c["action"]).applicable]
     created: dict[str, str] = {}
     unavailable: set[str] = set()  # failed or skipped: their dependants cannot run
     started = clock()
-    for done, change in enumerate(todo):
-        address = change["address"]
-        if stop is not None and stop.is_set():
-            report.interrupted = True
-            report.skipped.append(address)
-            continue
-        missing = [d for d in change.get("depends_on") or [] if d in unavailable]
-        if missing:
-            report.skipped.append(address)
-            report.notes.append(f"{address} skipped: {', '.join(missing)} was not applied")
-            unavailable.add(address)
-            continue
-        try:
-            _apply_one(change, writer, created)
-        except ApiError as error:
-            report.failed.append(Failure.from_error(address, error))
-            unavailable.add(address)
-        else:
-            report.applied.append(address)
-        if progress is not None:
-            progress(Progress(done + 1, len(todo), clock() - started, address))
+    in_flight: str | None = None
+    try:
+        for index, change in enumerate(todo):
+            address = change["address"]
+            if stop is not None and stop.is_set():
+                report.interrupted = True
+                break
+            missing = [d for d in change.get("depends_on") or [] if d in unavailable]
+            if missing:
+                report.skipped.append(address)
+                report.notes.append(f"{address} skipped: {', '.join(missing)} was not applied")
+                unavailable.add(address)
+            else:
+                in_flight = address
+                try:
+                    _apply_one(change, writer, created)
+                except ApiError as error:
+                    report.failed.append(Failure.from_error(address, error))
+                    unavailable.add(address)
+                else:
+                    report.applied.append(address)
+                in_flight = None
+            if progress is not None:
+                progress(Progress(index + 1, len(todo), clock() - started, address))
+    except KeyboardInterrupt:
+        report.interrupted = True
+        if in_flight is not None:
+            report.failed.append(Failure.interrupted(in_flight))
+    accounted = {*report.applied, *report.skipped, *(f.address for f in report.failed)}
+    report.skipped += [c["address"] for c in todo if c["address"] not in accounted]
     return report
 
 

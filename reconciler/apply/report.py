@@ -35,6 +35,18 @@ class Failure:
             status = error.last_status
         return cls(address, status, error.error_type, error.message, error.request_id)
 
+    @classmethod
+    def interrupted(cls, address: str) -> Failure:
+        """The change in flight when apply was stopped at once: it may or may not be done."""
+        return cls(
+            address,
+            0,
+            "interrupted",
+            "stopped at once while this change was in flight; it may or may not have been "
+            "applied (the next plan re-reads it)",
+            None,
+        )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "address": self.address,
@@ -84,9 +96,12 @@ class ApplyReport:
         for a in self.not_attempted:
             lines.append(f"  manual    {a} (not attempted: change it by hand)")
         lines.extend(f"  note: {n}" for n in self.notes)
-        head = "Apply interrupted." if self.interrupted else "Apply complete."
-        if self.failed:
+        if self.interrupted:
+            head = "Apply interrupted: the rest was skipped; plan again to see what is left."
+        elif self.failed:
             head = "Apply finished with failures."
+        else:
+            head = "Apply complete."
         summary = (
             f"{head} {len(self.applied)} applied, {len(self.failed)} failed, "
             f"{len(self.skipped)} skipped, {len(self.not_attempted)} not attempted (manual)."

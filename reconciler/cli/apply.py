@@ -6,11 +6,11 @@ import sys
 
 import click
 
-from reconciler.apply import ApplyOptions, Progress, apply_plan
+from reconciler.apply import ApplyOptions, Progress, apply_plan, check_plan
 from reconciler.cli.app import main
 from reconciler.cli.options import ApiOptions, api_options, open_client, use_color
 from reconciler.cli.plan import policy_paths
-from reconciler.cli.signals import stop_on_signals
+from reconciler.cli.signals import interrupt_on_sigterm, stop_on_signals
 from reconciler.errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, ReconcilerError, UsageError
 from reconciler.plan import planfile
 from reconciler.plan.model import is_applicable
@@ -51,7 +51,8 @@ def apply(
     """
     if planfile_path and policies:
         raise UsageError("give either a PLANFILE or --policies, not both")
-    with open_client(api) as client:
+    # Until the first write, SIGTERM stops at once like Ctrl-C (exit 130, nothing written).
+    with interrupt_on_sigterm(), open_client(api) as client:
         if planfile_path:
             doc = planfile.read(planfile_path)
             options = ApplyOptions(saved=True, source=planfile_path)
@@ -59,23 +60,20 @@ def apply(
             run = plan_policy(policy_paths(policies), client, skip_unknown_users=skip_unknown_users)
             doc = run.plan.to_document()
             options = ApplyOptions(saved=False, source="plan")
-            if not is_applicable(doc) and not doc["summary"]["blocked"]:
-                click.echo(render_text(doc, color=use_color(api)), nl=False)
-                click.echo("No changes.")
-                return EXIT_OK
             click.echo(render_text(doc, color=use_color(api)), nl=False)
-            if not doc["summary"]["blocked"]:
-                _confirm(auto_approve)
         if not is_applicable(doc) and not doc["summary"]["blocked"]:
             click.echo("No changes.")
             return EXIT_OK
         options.force, options.allow_archive = force, allow_archive
+        if not planfile_path:
+            check_plan(doc, options)  # refuse before asking, not after
+            _confirm(auto_approve)
         if sys.stderr.isatty():
             options.progress = _show_progress
         with stop_on_signals() as stop:
             options.stop = stop
             report = apply_plan(doc, client, options)
-    if sys.stderr.isatty():
+    if options.progress is not None:
         click.echo("", err=True)
     if report_path:
         report.write(report_path)
@@ -100,11 +98,19 @@ def _confirm(auto_approve: bool) -> None:
         raise ReconcilerError("apply cancelled; nothing was written")
 
 
-def _show_progress(p: Progress) -> None:
+def progress_line(p: Progress, width: int = 60) -> str:
+    """``[done/total] rate/min, ~time left  address`` — one line, rewritten in place, the
+    address padded so a shorter one overwrites a longer one."""
+    facts = []
+    if p.done and p.elapsed > 0:
+        facts.append(f"{p.rate_per_min:,.0f}/min")
     left = p.remaining_seconds
-    eta = f", ~{duration(left)} left" if left is not None else ""
-    click.echo(
-        f"\r[{p.done}/{p.total}] {p.rate_per_min:.0f}/min{eta}  {p.address[:60]:<60}",
-        err=True,
-        nl=False,
-    )
+    if left is not None and p.done < p.total:
+        facts.append(f"~{duration(left)} left")
+    head = f"[{p.done}/{p.total}]" + (" " + ", ".join(facts) if facts else "")
+    address = p.address if len(p.address) <= width else p.address[: width - 1] + "…"
+    return f"{head}  {address:<{width}}"
+
+
+def _show_progress(p: Progress) -> None:
+    click.echo("\r" + progress_line(p), err=True, nl=False)

@@ -30,6 +30,7 @@ __all__ = [
     "geo_capable",
     "global_token_cents",
     "is_global_token_cost",
+    "plain",
     "usage_window",
 ]
 
@@ -66,6 +67,11 @@ def usage_window(days: int, now: datetime | date | None = None) -> UsageWindow:
         today_date = now
     end = datetime(today_date.year, today_date.month, today_date.day, tzinfo=timezone.utc)
     return UsageWindow(end - timedelta(days=days), end, days)
+
+
+def plain(amount: Decimal) -> str:
+    """An exact decimal as JSON carries it: positional, never ``1E-7``."""
+    return f"{amount:f}"
 
 
 def _iso(moment: datetime) -> str:

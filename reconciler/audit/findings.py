@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from reconciler.adminapi.reports import Bucket, CostResult, UsageResult
-from reconciler.usage import GLOBAL, NOT_AVAILABLE, US, geo_capable
+from reconciler.usage import GLOBAL, NOT_AVAILABLE, US, geo_capable, plain
 
 __all__ = ["Findings", "GlobalUsage", "Tokens", "Unpinnable", "collect"]
 
@@ -186,5 +186,5 @@ def usage_json(line: GlobalUsage) -> dict[str, Any]:
         "model": line.model,
         "service_tiers": sorted(line.service_tiers),
         "tokens": line.tokens.to_json(),
-        "cost_cents": str(line.cost_cents),
+        "cost_cents": plain(line.cost_cents),
     }

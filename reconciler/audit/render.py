@@ -8,6 +8,7 @@ rows are summarised and the JSON output holds them all.
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -23,9 +24,12 @@ def usd(cents: str | Decimal, currency: str = "USD") -> str:
 
 
 def _days(doc: dict[str, Any]) -> str:
+    """``2026-10-04 through 2026-11-02 (the last 30 whole days, UTC)``."""
     w = doc["window"]
-    last = w["ending_at"][:10]
-    return f"{w['starting_at'][:10]} to {last} (exclusive): the last {w['days']} whole day(s), UTC"
+    last = date.fromisoformat(w["ending_at"][:10]) - timedelta(days=1)
+    return (
+        f"{w['starting_at'][:10]} through {last.isoformat()} (the last {w['days']} whole days, UTC)"
+    )
 
 
 def _geos(value: Any) -> str:

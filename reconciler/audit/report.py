@@ -31,7 +31,7 @@ from typing import Any
 from reconciler import __version__
 from reconciler.audit.findings import Findings, usage_json
 from reconciler.audit.held import HeldWorkspace
-from reconciler.usage import UsageWindow
+from reconciler.usage import UsageWindow, plain
 
 __all__ = ["FORMAT_VERSION", "AuditReport"]
 
@@ -83,7 +83,7 @@ class AuditReport:
                 "global": sum(line.tokens.total for line in lines),
                 "not_available": sum(u.tokens.total for u in unpinned),
             },
-            "global_cost_cents": str(_sum([line.cost_cents for line in lines])),
+            "global_cost_cents": plain(_sum([line.cost_cents for line in lines])),
         }
 
     def _violations(self) -> list[dict[str, Any]]:
@@ -98,7 +98,7 @@ class AuditReport:
                     "workspace_id": ws.workspace_id,
                     "source": ws.source,
                     "tokens": sum(line.tokens.total for line in lines),
-                    "cost_cents": str(_sum([line.cost_cents for line in lines])),
+                    "cost_cents": plain(_sum([line.cost_cents for line in lines])),
                     "usage": [usage_json(line) for line in lines],
                 }
             )
@@ -115,7 +115,7 @@ class AuditReport:
                         "workspace_id": ws.workspace_id,
                         "model": u.model,
                         "tokens": u.tokens.total,
-                        "cost_cents": str(u.cost_cents),
+                        "cost_cents": plain(u.cost_cents),
                         "days": len(days),
                         "first_date": days[0] if days else None,
                         "last_date": days[-1] if days else None,
@@ -167,7 +167,7 @@ class AuditReport:
                 "violations": len(violations),
                 "violation_rows": sum(len(v["usage"]) for v in violations),
                 "global_tokens": sum(v["tokens"] for v in violations),
-                "global_cost_cents": str(_sum([Decimal(v["cost_cents"]) for v in violations])),
+                "global_cost_cents": plain(_sum([Decimal(v["cost_cents"]) for v in violations])),
                 "unpinnable": len(unpinnable),
                 "config_drift": len(drift),
             },

@@ -28,7 +28,7 @@ from typing import Any
 
 from reconciler.money import format_major
 from reconciler.plan.model import Action, Change, Plan
-from reconciler.usage import US, UsageWindow
+from reconciler.usage import US, UsageWindow, plain
 
 __all__ = [
     "CURRENCY",
@@ -120,12 +120,12 @@ class ResidencyCost:
                 m.address: {
                     "workspace_id": m.workspace_id,
                     "moves": list(m.fields),
-                    "global_cost_cents": str(self.global_cents.get(m.address, Decimal(0))),
-                    "monthly_increase": str(_cents(self.increase(m.address))),
+                    "global_cost_cents": plain(self.global_cents.get(m.address, Decimal(0))),
+                    "monthly_increase": plain(_cents(self.increase(m.address))),
                 }
                 for m in self.moves
             },
-            "total_monthly_increase": str(_cents(self.total)),
+            "total_monthly_increase": plain(_cents(self.total)),
         }
 
 

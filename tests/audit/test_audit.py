@@ -281,7 +281,7 @@ def test_resolution_problems_stop_the_audit_like_plan(tmp_path: Path) -> None:
 def test_renderings(tmp_path: Path) -> None:
     doc = run(org(), write(tmp_path))
     text = render_text(doc)
-    assert "Window: 2026-10-04 to 2026-11-03 (exclusive): the last 30 whole day(s), UTC" in text
+    assert "Window: 2026-10-04 through 2026-11-02 (the last 30 whole days, UTC)" in text
     assert (
         "  x workspace:portal (wrkspc_portal): 1,250,060 tokens, $13.35    "
         "# policies/policy.yaml:13 (workspace_rules[0])"

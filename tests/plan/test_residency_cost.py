@@ -10,11 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator
 
 from reconciler.plan.model import Action, Change
 from reconciler.plan.planner import PlanOptions
 from reconciler.plan.render import render_markdown, render_text
 from reconciler.plan.residency_cost import monthly_increase, residency_moves
+from reconciler.schemas import load as load_schema
+from reconciler.usage import plain
 from reconciler.workflow import plan_policy
 from tests.adminapi.fakes import CONSOLE_KEY, ORG_ID, make_client
 from tests.audit.fakes import ReportsApi, cost_row, workspace
@@ -232,3 +235,13 @@ def test_the_renderings_show_the_cost_on_the_change_and_the_total(tmp_path: Path
     md = render_markdown(doc)
     assert "_US-only inference: ≈ +$1.35/month (estimate, USD; $13.35 of global" in md
     assert "adds ≈ $13.88/month" in md
+
+
+def test_the_figures_follow_the_plan_schema(tmp_path: Path) -> None:
+    api = org()
+    api.cost.append(cost_row("2026-10-21", "wrkspc_portal", OPUS, "global", "0.0000001"))
+    doc = plan(api, tmp_path, MOVES)
+    portal = doc["residency_cost"]["workspaces"]["workspace:portal"]
+    assert portal["global_cost_cents"] == "12345.6789001"  # positional, never 1E-7
+    assert list(Draft202012Validator(load_schema("plan")).iter_errors(doc)) == []
+    assert plain(Decimal("1E-7")) == "0.0000001"

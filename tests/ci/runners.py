@@ -220,7 +220,10 @@ class GitLabPipeline:
             **{k: str(v) for k, v in self.data.get("variables", {}).items()},
             **variables,
         }
+        failed_stage: str | None = None
         for name, job in jobs:
+            if failed_stage is not None and job["stage"] != failed_stage:
+                break  # like GitLab: a failed job's stage finishes, later stages never start
             if not self.matches(job, variables):
                 continue
             lines = [*self.data.get("default", {}).get("before_script", []), *job["script"]]
@@ -234,5 +237,5 @@ class GitLabPipeline:
             )
             results.append(JobResult(name, proc.returncode, proc.stdout + proc.stderr))
             if proc.returncode:
-                break
+                failed_stage = job["stage"]
         return results

@@ -29,13 +29,33 @@ def repo(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def console(start_emulator: Callable[..., Emulator]) -> Emulator:
-    return start_emulator(SEEDS / "console.yaml", "--rate-scale", "100")
+def console(start_emulator: Callable[..., Emulator], tmp_path: Path) -> Emulator:
+    # The sample org without its usage history: each test adds the usage the audit job
+    # should find, so the nightly jobs' outcomes do not depend on the sample's history.
+    seed = yaml.safe_load((SEEDS / "console.yaml").read_text())
+    seed.pop("usage", None)
+    path = tmp_path / "console-seed.yaml"
+    path.write_text(yaml.safe_dump(seed, sort_keys=False))
+    return start_emulator(path, "--rate-scale", "100")
 
 
 def drift_the_org(emu: Emulator) -> None:
     row = {"scope": {"type": "organization"}, "period": "monthly", "amount": "4000000"}
     assert emu.control("POST", "spend_limits", json=row).status_code == 200
+
+
+def run_global_inference(emu: Emulator) -> None:
+    """Three days ago claims-processing (held to US-only by the sample policy's rule) ran
+    requests on global inference."""
+    row = {
+        "date": -3,
+        "workspace": "claims-processing",
+        "model": "claude-sonnet-4-6",
+        "inference_geo": "global",
+        "input_tokens": 1_000_000,
+        "output_tokens": 100_000,
+    }
+    assert emu.control("POST", "usage", json=[row]).status_code == 200
 
 
 def test_github_actions_workflow(repo: Path, console: Emulator, tmp_path: Path) -> None:
@@ -71,12 +91,22 @@ def test_github_actions_workflow(repo: Path, console: Emulator, tmp_path: Path) 
     report = json.loads((repo / "apply-report.json").read_text())
     assert len(report["applied"]) == 5 and report["failed"] == []
 
-    (drift,) = workflow.run("schedule", env)
+    drift, audit = workflow.run("schedule", env)
     assert drift.code == 0, drift.output
+    assert audit.code == 0, audit.output
+    assert "Compliant" in (repo / "summary-audit.md").read_text()
     drift_the_org(console)
-    (drift,) = workflow.run("schedule", env)
-    assert drift.code == 2, drift.output  # the nightly job fails and reports
+    run_global_inference(console)
+    drift, audit = workflow.run("schedule", env)
+    assert drift.code == 2, drift.output  # the nightly jobs fail and report
     assert "spend_limit:organization:monthly" in (repo / "summary-drift.md").read_text()
+    assert audit.code == 2, audit.output
+    report = (repo / "summary-audit.md").read_text()
+    assert report.startswith("### 🚨 claude-policy audit — Acme Health (console)")
+    assert "`workspace:claims-processing`" in report
+    audit_json = json.loads((fake / "artifacts/claude-policy-audit/audit.json").read_text())
+    assert [v["address"] for v in audit_json["violations"]] == ["workspace:claims-processing"]
+    assert CONSOLE_KEY not in drift.output + audit.output
 
 
 def test_gitlab_pipeline(repo: Path, console: Emulator, tmp_path: Path) -> None:
@@ -100,11 +130,17 @@ def test_gitlab_pipeline(repo: Path, console: Emulator, tmp_path: Path) -> None:
         "CI_COMMIT_BRANCH": "main",
         "CI_DEFAULT_BRANCH": "main",
     }
-    assert [(r.name, r.code) for r in pipeline.run(scheduled, env)] == [("drift", 0)]
+    nightly = [(r.name, r.code) for r in pipeline.run(scheduled, env)]
+    assert nightly == [("drift", 0), ("audit", 0)]
     drift_the_org(console)
-    ((name, code),) = [(r.name, r.code) for r in pipeline.run(scheduled, env)]
-    assert (name, code) == ("drift", 2)
+    nightly = [(r.name, r.code) for r in pipeline.run(scheduled, env)]
+    assert nightly == [("drift", 2), ("audit", 0)]  # the audit job runs beside drift
     assert "Drift: 1 difference(s)" in (repo / "drift.md").read_text()
+    run_global_inference(console)
+    nightly = [(r.name, r.code) for r in pipeline.run(scheduled, env)]
+    assert nightly == [("drift", 2), ("audit", 2)]
+    assert "`workspace:claims-processing`" in (repo / "audit.md").read_text()
+    assert json.loads((repo / "audit.json").read_text())["compliant"] is False
 
 
 def test_pre_commit_hook(repo: Path, tmp_path: Path) -> None:

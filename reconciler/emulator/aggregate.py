@@ -5,8 +5,9 @@
   non-zero amount); ungrouped, one result for the whole bucket, or none when it is empty.
 * Every key is present; a dimension is null unless grouped by it; ``workspace_id`` is
   null for the default workspace.
-* Results are sorted by their grouped values, nulls last (dimensions in the order of
-  :data:`USAGE_DIMENSIONS` / :data:`COST_DIMENSIONS`, whatever order the query used).
+* Results are sorted by their grouped values, nulls last: usage results by the
+  dimensions in the order ``group_by[]`` named them; cost results by workspace, then
+  description (then model, token type, context window, tier, geo).
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ class UsageGrouping:
         return None if dimension == "workspace_id" and value == self.default_workspace else value
 
     def results(self, events: Iterable[UsageEvent]) -> list[dict[str, Any]]:
-        grouped = [d for d in USAGE_DIMENSIONS if d in self.dimensions]
+        grouped = list(dict.fromkeys(self.dimensions))
         sums: dict[Key, list[int]] = {}
         for event in events:
             key = tuple(self._value(event, d) for d in grouped)

@@ -3,8 +3,10 @@ a message that says what is wrong and what to do; none of them touches the API."
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from reconciler.apply.verify import Stale
 from reconciler.errors import PlanFileError
 from reconciler.plan.model import Action
 
@@ -39,18 +41,27 @@ def refuse_archives(doc: dict[str, Any], *, allow_archive: bool) -> None:
         )
 
 
-def refuse_moved(moved: list[tuple[str, list[tuple[str, str, str]]]]) -> None:
-    """``moved``: (address, [(field, value at plan time, value now)]) for every object that
-    changed since the plan, values already as a person reads them (see ``verify``)."""
-    if not moved:
+def refuse_moved(stale: Sequence[Stale]) -> None:
+    """Refuse when objects changed since the plan, saying for each what changed: (field,
+    value at plan time, value now), values already as a person reads them."""
+    if not stale:
         return
     lines: list[str] = []
-    for address, fields in moved:
-        lines.append(f"  {address}:")
-        for path, then, now in fields:
+    for item in stale:
+        note = " (now as this plan sets it)" if item.as_planned else ""
+        lines.append(f"  {item.address}:{note}")
+        for path, then, now in item.differences:
             lines.append(f"      {path}: {then} at plan time, {now} now")
+    if all(item.as_planned for item in stale):
+        advice = (
+            "They all hold what this plan sets already: was it applied before? "
+            "Plan again to see what is left."
+        )
+    else:
+        advice = "Make a new plan and review it."
     raise PlanFileError(
-        f"{len(moved)} object(s) changed since the plan was made; nothing was written:\n"
+        f"{len(stale)} object(s) changed since the plan was made; nothing was written:\n"
         + "\n".join(lines)
-        + "\nMake a new plan and review it."
+        + "\n"
+        + advice
     )

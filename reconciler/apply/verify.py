@@ -29,7 +29,16 @@ from reconciler.plan.model import Action, fingerprint
 from reconciler.plan.render.values import show
 
 Difference = tuple[str, str, str]  # (field, at plan time, now), ready to print
-Moved = list[tuple[str, list[Difference]]]
+
+
+@dataclass(frozen=True)
+class Stale:
+    """An object that changed since the plan."""
+
+    address: str
+    differences: list[Difference]
+    as_planned: bool = False  # it now holds exactly what the plan would write
+
 
 # A few members to confirm one by one (an email look-up each); more: one paged listing.
 MAX_MEMBER_LOOKUPS = 10
@@ -44,12 +53,12 @@ class Current:
     lost: dict[str, Difference] = field(default_factory=dict)
 
 
-def stale_objects(doc: dict[str, Any], client: AdminClient) -> Moved:
+def stale_objects(doc: dict[str, Any], client: AdminClient) -> list[Stale]:
     """Every touched object that changed since the plan, with what changed."""
     currency = (doc.get("organization") or {}).get("currency")
     touched = [c for c in doc["changes"] if Action(c["action"]).applicable]
     current = current_state(touched, client)
-    moved: Moved = []
+    stale: list[Stale] = []
     for change in touched:
         address = change["address"]
         now = current.objects.get(address)
@@ -59,8 +68,20 @@ def stale_objects(doc: dict[str, Any], client: AdminClient) -> Moved:
         if fingerprint(now) != change["live_fingerprint"]:
             differences += field_differences(change["before"], now, currency)
         if differences:
-            moved.append((address, differences))
-    return moved
+            planned = address not in current.lost and as_planned(change, now)
+            stale.append(Stale(address, differences, planned))
+    return stale
+
+
+def as_planned(change: dict[str, Any], now: Any) -> bool:
+    """Does the object already hold what the change would write (an earlier apply of
+    this very plan, or someone doing the same by hand)?"""
+    after = change["after"]
+    if after is None or now is None:
+        return after is None and now is None
+    if change["resource_type"] == "spend_limit":
+        return bool(now.get("amount") == after.get("amount"))
+    return bool(now == after)
 
 
 def current_state(changes: list[dict[str, Any]], client: AdminClient) -> Current:
@@ -70,16 +91,20 @@ def current_state(changes: list[dict[str, Any]], client: AdminClient) -> Current
     limits = [c for c in changes if c["resource_type"] == "spend_limit"]
     users = [c for c in limits if _scope_of(c).get("type") == "user"]
     others = [c for c in limits if _scope_of(c).get("type") != "user"]
-    on_workspaces = [c for c in others if _scope_of(c).get("workspace_id")]
-    live: list[LiveWorkspace] | None = None
+    on_workspaces = [c for c in others if _scope_of(c).get("type") == "workspace"]
+    live: list[LiveWorkspace] = []
     if workspace_changes or on_workspaces:
         live = mark_default([live_workspace(w) for w in client.list_workspaces()])
-    if workspace_changes and live is not None:
+    if workspace_changes:
         out.objects.update(_workspaces_now(workspace_changes, live))
     if others:
-        out.objects.update(_limits_now(others, client))
-    if on_workspaces and live is not None:
-        out.lost.update(_workspaces_gone(on_workspaces, live))
+        # A limit on a workspace this plan creates names no id yet: if a workspace of that
+        # name exists now (made since the plan), its row is the one to compare.
+        made = {w.name: w.id for w in live if not w.archived and not w.is_default}
+        out.objects.update(_limits_now(others, client, made))
+    existing = [c for c in on_workspaces if _scope_of(c).get("workspace_id")]
+    if existing:
+        out.lost.update(_workspaces_gone(existing, live))
     if users:
         _overrides_now(users, client, out)
     return out
@@ -124,10 +149,22 @@ def _workspaces_gone(
     return out
 
 
-def _limits_now(changes: list[dict[str, Any]], client: AdminClient) -> dict[str, Any]:
+def _limits_now(
+    changes: list[dict[str, Any]], client: AdminClient, workspace_ids: dict[str, str]
+) -> dict[str, Any]:
     types = sorted({_scope_of(c)["type"] for c in changes})
     rows = {_key(r): r for r in (live_limit(x) for x in client.list_spend_limits(types))}
-    return {c["address"]: _row_now(c, rows) for c in changes}
+    out: dict[str, Any] = {}
+    for change in changes:
+        scope = _scope_of(change)
+        if scope["type"] == "workspace" and not scope.get("workspace_id"):
+            name = addresses.parse(change["address"]).name or ""
+            target = workspace_ids.get(name)
+            row = rows.get(("workspace", target, change["after"]["period"])) if target else None
+            out[change["address"]] = represent.limit(row) if row else None
+        else:
+            out[change["address"]] = _row_now(change, rows)
+    return out
 
 
 def _overrides_now(changes: list[dict[str, Any]], client: AdminClient, out: Current) -> None:
@@ -180,8 +217,6 @@ def _row_now(change: dict[str, Any], rows: dict[tuple[str, str | None, str], Liv
     side = change["before"] or change["after"]
     scope = side["scope"]
     target = next((v for k, v in scope.items() if k != "type"), None)
-    if scope["type"] == "workspace" and target is None:
-        return None  # a limit on a workspace this plan creates: no row can exist yet
     row = rows.get((scope["type"], target, side["period"]))
     return represent.limit(row) if row else None
 

@@ -279,9 +279,28 @@ def test_enterprise_overrides_changed_out_of_band(
         "amount: $750.00 at plan time, $800.00 now",
         "spend_limit:user:dan@globex.example:monthly:",
         "(object): absent at plan time, unlimited now",
-        "spend_limit:user:carol@globex.example:daily:",
+        "spend_limit:user:carol@globex.example:daily: (now as this plan sets it)",
         "(object): $60.00 at plan time, absent now",
     ]
+    untouched.check()
+
+
+def test_a_plan_applied_twice_is_refused_the_second_time(
+    console: Emulator, cli_for: CliFor, cwd: Path
+) -> None:
+    cli = cli_for(console, CONSOLE_KEY)
+    saved_plan(cli, CONSOLE_POLICY)
+    assert cli("apply", "plan.json").code == 0
+    untouched = Untouched(console, CONSOLE_KEY)
+
+    again = cli("apply", "plan.json")
+
+    assert again.code == 1, again
+    assert "5 object(s) changed since the plan was made; nothing was written" in again.err
+    assert "  spend_limit:workspace:claims-processing:monthly: (now as this plan sets it)" in (
+        again.err
+    )
+    assert "They all hold what this plan sets already: was it applied before?" in again.err
     untouched.check()
 
 

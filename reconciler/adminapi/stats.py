@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 __all__ = ["RequestCounts", "RequestStats"]
@@ -38,6 +39,9 @@ class RequestStats:
         self._total = 0
         self._by_group: Counter[str] = Counter()
         self._by_route: Counter[str] = Counter()
+        # Told the running total after each request (e.g. a progress line on a terminal).
+        # Called outside the lock, from whichever thread sent the request; must not raise.
+        self.listener: Callable[[int], None] | None = None
 
     def count(self, route: str, *, spend: bool) -> None:
         with self._lock:
@@ -46,6 +50,9 @@ class RequestStats:
             if spend:
                 self._by_group["spend"] += 1
             self._by_route[route] += 1
+            total = self._total
+        if self.listener is not None:
+            self.listener(total)
 
     @property
     def total(self) -> int:

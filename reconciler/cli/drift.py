@@ -9,6 +9,7 @@ from reconciler.cli.app import main
 from reconciler.cli.options import ApiOptions, api_options, open_client, use_color
 from reconciler.cli.output import FORMAT, emit
 from reconciler.cli.plan import policy_paths
+from reconciler.cli.progress import reading
 from reconciler.drift import detect
 from reconciler.drift.render import RENDERERS
 from reconciler.errors import EXIT_CHANGES, EXIT_OK
@@ -39,7 +40,7 @@ def drift(
     Exit codes: 0 in sync, 2 drift found, 1 error.
     """
     acks = load_acks(ack_file) if ack_file else []
-    with open_client(api) as client:
+    with open_client(api) as client, reading(client):
         run = plan_policy(policy_paths(paths), client, skip_unknown_users=skip_unknown_users)
     report = detect(run.plan.to_document(), acks)
     doc = report.to_document()

@@ -10,6 +10,7 @@ from reconciler import addresses
 from reconciler.cli.app import main
 from reconciler.cli.options import ApiOptions, api_options, open_client
 from reconciler.cli.plan import policy_paths
+from reconciler.cli.progress import reading
 from reconciler.errors import UsageError
 from reconciler.explain import explain as explain_subject
 from reconciler.explain import explain_needs, render_text, subject_kind
@@ -29,7 +30,7 @@ def explain(api: ApiOptions, subject: str, paths: tuple[str, ...], fmt: str) -> 
             addresses.parse(subject)
         except ValueError as e:
             raise UsageError(str(e)) from None
-    with open_client(api) as client:
+    with open_client(api) as client, reading(client):
         run = plan_policy(
             policy_paths(paths),
             client,

@@ -7,6 +7,7 @@ import click
 from reconciler.adminapi import detect_org_kind, read_snapshot
 from reconciler.cli.app import main
 from reconciler.cli.options import ApiOptions, api_options, open_client
+from reconciler.cli.progress import reading
 from reconciler.importer import import_needs, render_import
 
 
@@ -21,7 +22,7 @@ from reconciler.importer import import_needs, render_import
 @api_options
 def import_org(api: ApiOptions, out_dir: str | None) -> None:
     """Adopt an existing organization: write its current state as a policy."""
-    with open_client(api) as client:
+    with open_client(api) as client, reading(client):
         snapshot = read_snapshot(client, import_needs(detect_org_kind(client)))
     files = render_import(snapshot)
     if out_dir is None:

@@ -9,6 +9,7 @@ import click
 from reconciler.cli.app import main
 from reconciler.cli.options import ApiOptions, api_options, open_client, use_color
 from reconciler.cli.output import FORMAT, emit, parse_duration
+from reconciler.cli.progress import reading
 from reconciler.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK
 from reconciler.plan import planfile
 from reconciler.plan.model import is_applicable
@@ -68,7 +69,7 @@ def plan(
     """
     expiry: timedelta = parse_duration(expires_in)
     options = PlanOptions(targets=targets, excludes=excludes, expires_in=expiry)
-    with open_client(api) as client:
+    with open_client(api) as client, reading(client):
         run = plan_policy(
             policy_paths(paths),
             client,

@@ -41,7 +41,6 @@ ENTERPRISE_POLICY = REPO / "examples" / "enterprise"
 
 FAST = ("--rate-scale", "100")  # the emulator's limits ×100: 10,000 and 6,000 a minute
 FAST_RATES = {"CLAUDE_POLICY_ADMIN_RPM": "10000", "CLAUDE_POLICY_SPEND_RPM": "6000"}
-KEYS = {"console": CONSOLE_KEY, "enterprise": ENTERPRISE_KEY}
 
 
 @dataclass
@@ -123,7 +122,8 @@ CliFor = Callable[..., Cli]
 
 @pytest.fixture
 def cli_for() -> CliFor:
-    """``cli_for(emulator, key)`` (key defaults by the seed's kind is not guessed: pass it)."""
+    """``cli_for(emulator, key)``: a :class:`Cli` for that organization (``rates`` to
+    override the fast defaults)."""
 
     def make(emulator: Emulator, key: str, rates: dict[str, str] | None = None) -> Cli:
         return Cli(emulator.url, key, rates)

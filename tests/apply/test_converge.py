@@ -166,3 +166,41 @@ def test_enterprise_user_overrides_converge(
     assert effective[("bob@globex.example", "monthly")] == ("user", None)
     assert effective[("ivan@contractors.globex.example", "monthly")] == ("seat_tier", "10000")
     assert ("carol@globex.example", "daily") not in effective
+
+
+def test_a_saved_plan_is_applied_exactly_as_reviewed(
+    console: Emulator, cli_for: CliFor, cwd: Path, tmp_path: Path
+) -> None:
+    """A targeted plan writes only its targets (and the create they depend on), and the
+    plan's values, not the policy's: the policy edited after the review changes nothing."""
+    policy = tmp_path / "policy"
+    shutil.copytree(CONSOLE_POLICY, policy)
+    cli = cli_for(console, CONSOLE_KEY)
+    target = "spend_limit:workspace:fraud-detection:monthly"
+    planned = cli("plan", policy, "--out", "plan.json", "--target", target)
+    assert planned.code == 0, planned
+    doc = json.loads(Path("plan.json").read_text())
+    assert [c["address"] for c in doc["changes"]] == ["workspace:fraud-detection", target]
+    assert doc["targets"] == [target]
+    workspaces = policy / "workspaces.yaml"
+    workspaces.write_text(workspaces.read_text().replace("monthly: 1500", "monthly: 1700"))
+
+    applied = cli("apply", "plan.json", "--report", "report.json")
+
+    assert applied.code == 0, applied
+    assert json.loads(Path("report.json").read_text())["applied"] == [
+        "workspace:fraud-detection",
+        target,
+    ]
+    assert writes(console.stats()) == {
+        "POST /v1/organizations/workspaces": 1,
+        "POST /v1/organizations/spend_limits": 1,
+    }
+    assert read_state(console, CONSOLE_KEY).objects[target] == "150000"  # as reviewed
+    left = cli("plan", policy, "--format", "json")
+    assert [c["address"] for c in json.loads(left.out)["changes"]] == [
+        "workspace:claims-processing",
+        "workspace:marketing-copy",
+        "spend_limit:workspace:claims-processing:monthly",
+        target,  # the policy's new $1,700.00, never reviewed, is still to do
+    ]

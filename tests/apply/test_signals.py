@@ -118,6 +118,13 @@ def test_a_signal_stops_after_the_request_in_flight(
     assert emulator.stats()["by_status"] == {"200": emulator.stats()["requests_total"]}
     assert left_after(emulator, policy) == report["skipped"]
 
+    if sig is signal.SIGTERM:  # and applying again finishes the job
+        cli = Cli(emulator.url, KEY)
+        resumed = cli("apply", "--policies", policy, "--auto-approve")
+        assert resumed.code == 0, resumed
+        assert f"{len(report['skipped'])} applied, 0 failed" in resumed.out
+        assert cli("plan", policy, "--detailed-exitcode").code == 0
+
 
 def test_a_second_signal_stops_at_once(fresh: tuple[Emulator, Path], tmp_path: Path) -> None:
     emulator, policy = fresh

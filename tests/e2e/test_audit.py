@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from tests.conftest import REPO, SEEDS
 from tests.support.cli import CONSOLE_KEY, Result, invoke
 from tests.support.emulator import Emulator
 
@@ -244,3 +246,55 @@ def test_plan_without_a_residency_move_reads_no_usage(emu: Emulator, tmp_path: P
         "GET /v1/organizations/workspaces": 1,
         "GET /v1/organizations/spend_limits": 1,
     }
+
+
+# --------------------------------------------------------------------------- the sample org
+
+PRICE_TYPES = {  # usage row count → (price key, default as a multiple of the input price)
+    "input_tokens": ("input", Decimal(1)),
+    "output_tokens": ("output", None),
+    "cache_read_input_tokens": ("cache_read", Decimal("0.1")),
+    "cache_creation_5m_input_tokens": ("cache_write_5m", Decimal("1.25")),
+    "cache_creation_1h_input_tokens": ("cache_write_1h", Decimal(2)),
+}
+
+
+def global_cents(seed: dict[str, Any], workspace: str) -> Decimal:
+    """By hand, from the seed: tokens × list price per million, halved for batch, for every
+    global row of ``workspace``, times the days it repeats (all inside a 30-day window)."""
+    total = Decimal(0)
+    for row in seed["usage"]:
+        if row.get("workspace") != workspace or row.get("inference_geo") != "global":
+            continue
+        prices = seed["prices"][row["model"]]
+        day = Decimal(0)
+        for count, (key, multiple) in PRICE_TYPES.items():
+            price = Decimal(prices[key]) if key in prices else Decimal(prices["input"]) * multiple
+            day += Decimal(row.get(count, 0)) * price / 1_000_000 * 100
+        if row.get("service_tier") == "batch":
+            day /= 2
+        total += day * row.get("days", 1)
+    return total
+
+
+def test_the_sample_org_plan_and_audit(start_emulator: Callable[..., Emulator]) -> None:
+    seed = yaml.safe_load((SEEDS / "console.yaml").read_text())
+    cents = global_cents(seed, "claims-processing")
+    assert cents > 0
+    emu = start_emulator(SEEDS / "console.yaml", "--rate-scale", "100")
+    policies = str(REPO / "policies")
+
+    doc = plan(emu, policies)
+    claims = doc["residency_cost"]["workspaces"]["workspace:claims-processing"]
+    expected = Decimal("0.10") * cents * Decimal("30.4375") / 30 / 100
+    assert abs(Decimal(claims["monthly_increase"]) - expected) <= Decimal("0.01")
+    assert abs(Decimal(claims["global_cost_cents"]) - cents) < Decimal("0.01")
+
+    emu.control("POST", "reset")
+    result = audit(emu, policies, "--format", "json")
+    assert result.code == 2, result.err
+    report = json.loads(result.out)
+    assert [v["address"] for v in report["violations"]] == ["workspace:claims-processing"]
+    assert abs(Decimal(report["summary"]["global_cost_cents"]) - cents) < Decimal("0.01")
+    assert [u["model"] for u in report["unpinnable"]] == ["claude-haiku-4-5"]
+    assert sum(routes(emu).values()) == 4

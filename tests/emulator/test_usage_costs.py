@@ -15,7 +15,10 @@ from reconciler.emulator.costs import cents_text
 from tests.emulator.conftest import Api, error_of
 from tests.emulator.usage_support import COST, SEED, buckets, results, usage_api, workspace_ids
 
-SEED_DAYS = {"starting_at": "2026-10-19T00:00:00Z", "ending_at": "2026-10-23T00:00:00Z"}
+SEED_DAYS: dict[str, Any] = {
+    "starting_at": "2026-10-19T00:00:00Z",
+    "ending_at": "2026-10-23T00:00:00Z",
+}
 DETAIL = (
     "description",
     "cost_type",
@@ -239,7 +242,7 @@ def test_model_versions_geo_support_and_names(
 
 def test_price_lookup() -> None:
     dated = price_entry("claude-sonnet-4-5-20250929", {})
-    assert dated is not None and (dated["input"], dated["output"]) == (3, 15)
+    assert dated is not None and (dated["input"], dated["output"]) == (Decimal(3), Decimal(15))
     assert (dated["cache_read"], dated["cache_write_5m"], dated["cache_write_1h"]) == (
         Decimal("0.3"),
         Decimal("3.75"),

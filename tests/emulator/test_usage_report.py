@@ -33,7 +33,10 @@ DIMENSIONS = (
     "service_tier",
     "workspace_id",
 )
-SEED_DAYS = {"starting_at": "2026-10-19T00:00:00Z", "ending_at": "2026-10-23T00:00:00Z"}
+SEED_DAYS: dict[str, Any] = {
+    "starting_at": "2026-10-19T00:00:00Z",
+    "ending_at": "2026-10-23T00:00:00Z",
+}
 
 
 @pytest.fixture
@@ -145,7 +148,7 @@ def test_hour_and_minute_buckets_place_usage_at_its_time(api: Api) -> None:
 
 
 def test_ungrouped_results_have_every_key_with_null_dimensions(api: Api) -> None:
-    params = {"starting_at": "2026-10-21T00:00:00Z", "limit": 1}
+    params: dict[str, Any] = {"starting_at": "2026-10-21T00:00:00Z", "limit": 1}
     (result,) = api.get(USAGE, params=params).json()["data"][0]["results"]
     assert result == {
         "uncached_input_tokens": 500_999,
@@ -297,7 +300,7 @@ def test_speed_filter_with_the_beta(api: Api) -> None:
 
 
 def test_pages_follow_next_page_to_the_end(api: Api) -> None:
-    params = {**SEED_DAYS, "limit": 3}
+    params: dict[str, Any] = {**SEED_DAYS, "limit": 3}
     first = api.get(USAGE, params=params).json()
     assert [b["starting_at"] for b in first["data"]] == [
         "2026-10-19T00:00:00Z",
@@ -331,7 +334,11 @@ def test_default_limits_per_width(width: str, default: int, count: int) -> None:
 
 @pytest.mark.parametrize(("width", "most"), [("1d", 31), ("1h", 168), ("1m", 1440)])
 def test_maximum_limits_per_width(api: Api, width: str, most: int) -> None:
-    params = {"starting_at": "2026-01-01T00:00:00Z", "bucket_width": width, "limit": most}
+    params: dict[str, Any] = {
+        "starting_at": "2026-01-01T00:00:00Z",
+        "bucket_width": width,
+        "limit": most,
+    }
     body = api.get(USAGE, params=params).json()
     assert len(body["data"]) == most and body["has_more"] is True
     over = api.get(USAGE, params={**params, "limit": most + 1})
@@ -359,7 +366,10 @@ def test_usage_newer_than_the_delay_is_hidden_and_the_partial_bucket_is_returned
         )
 
         def today() -> list[Any]:
-            return api.get(USAGE, params={"starting_at": "2026-10-28T00:00:00Z"}).json()["data"]
+            data: list[Any] = api.get(USAGE, params={"starting_at": "2026-10-28T00:00:00Z"}).json()[
+                "data"
+            ]
+            return data
 
         (bucket,) = today()
         assert bucket["ending_at"] == "2026-10-29T00:00:00Z"  # the current, partial day

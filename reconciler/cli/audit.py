@@ -9,6 +9,7 @@ from reconciler.cli.app import main
 from reconciler.cli.options import ApiOptions, api_options, open_client, use_color
 from reconciler.cli.output import FORMAT, emit
 from reconciler.cli.plan import policy_paths
+from reconciler.cli.progress import reading
 from reconciler.errors import EXIT_CHANGES, EXIT_OK
 from reconciler.usage import DEFAULT_DAYS
 from reconciler.workflow import audit_policy
@@ -44,7 +45,7 @@ def audit(
     \b
     Exit codes: 0 no violations, 2 violations found, 1 error.
     """
-    with open_client(api) as client:
+    with open_client(api) as client, reading(client, "Reading workspaces and usage"):
         report = audit_policy(policy_paths(paths), client, days=days)
     doc = report.to_document()
     emit(

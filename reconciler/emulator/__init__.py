@@ -11,6 +11,9 @@ Modules, by what they hold:
 * ``routes/`` — one module per endpoint family; ``routing`` — the route table's terms
 * ``pipeline`` — the order of checks for every ``/v1`` request; ``inputs`` — query/body
 * ``pagination``, ``effective``, ``workspace_rules``, ``render``, ``errors`` — API rules
+* ``usage`` (usage rows → dated events), ``catalog`` (models, geo support, list prices),
+  ``costs`` (what usage costs), ``buckets`` (report time buckets and cursors),
+  ``aggregate`` (grouping into report results) — the usage and cost reports
 * ``ratelimit``, ``faults``, ``stats``, ``clock``, ``ids`` — the machinery around them
 * ``control`` — ``/_emulator/*``; ``state`` — ``--state FILE``
 * ``app`` — the ASGI app; ``server`` — uvicorn on loopback

@@ -101,7 +101,7 @@ def current_state(changes: list[dict[str, Any]], client: AdminClient) -> Current
         # A limit on a workspace this plan creates names no id yet: if a workspace of that
         # name exists now (made since the plan), its row is the one to compare.
         made = {w.name: w.id for w in live if not w.archived and not w.is_default}
-        out.objects.update(_limits_now(others, client, made))
+        _limits_now(others, client, made, out)
     existing = [c for c in on_workspaces if _scope_of(c).get("workspace_id")]
     if existing:
         out.lost.update(_workspaces_gone(existing, live))
@@ -150,21 +150,29 @@ def _workspaces_gone(
 
 
 def _limits_now(
-    changes: list[dict[str, Any]], client: AdminClient, workspace_ids: dict[str, str]
-) -> dict[str, Any]:
+    changes: list[dict[str, Any]], client: AdminClient, workspace_ids: dict[str, str], out: Current
+) -> None:
     types = sorted({_scope_of(c)["type"] for c in changes})
     rows = {_key(r): r for r in (live_limit(x) for x in client.list_spend_limits(types))}
-    out: dict[str, Any] = {}
     for change in changes:
         scope = _scope_of(change)
         if scope["type"] == "workspace" and not scope.get("workspace_id"):
             name = addresses.parse(change["address"]).name or ""
             target = workspace_ids.get(name)
             row = rows.get(("workspace", target, change["after"]["period"])) if target else None
-            out[change["address"]] = represent.limit(row) if row else None
         else:
-            out[change["address"]] = _row_now(change, rows)
-    return out
+            row = _row_now(change, rows)
+        _record(change, row, out)
+
+
+def _record(change: dict[str, Any], row: LiveLimit | None, out: Current) -> None:
+    """The row now; a row deleted and made again since the plan has a new id, and the
+    plan deletes by id: that is a change too (the delete would miss it)."""
+    out.objects[change["address"]] = represent.limit(row) if row else None
+    planned_id = change["id"]
+    deletes = change["action"] == Action.DELETE.value
+    if deletes and row is not None and planned_id and row.id and row.id != planned_id:
+        out.lost[change["address"]] = ("id", planned_id, f"{row.id} (the row was replaced)")
 
 
 def _overrides_now(changes: list[dict[str, Any]], client: AdminClient, out: Current) -> None:
@@ -180,7 +188,7 @@ def _overrides_now(changes: list[dict[str, Any]], client: AdminClient, out: Curr
             row = live_override(summary)
             rows[_key(row)] = row
     for change in changes:
-        out.objects[change["address"]] = _row_now(change, rows)
+        _record(change, _row_now(change, rows), out)
     unseen = {
         _scope_of(c)["user_id"]: addresses.parse(c["address"]).name or ""
         for c in changes
@@ -213,12 +221,13 @@ def _key(row: LiveLimit) -> tuple[str, str | None, str]:
     return (row.scope_type, row.scope_id, row.period)
 
 
-def _row_now(change: dict[str, Any], rows: dict[tuple[str, str | None, str], LiveLimit]) -> Any:
+def _row_now(
+    change: dict[str, Any], rows: dict[tuple[str, str | None, str], LiveLimit]
+) -> LiveLimit | None:
     side = change["before"] or change["after"]
     scope = side["scope"]
     target = next((v for k, v in scope.items() if k != "type"), None)
-    row = rows.get((scope["type"], target, side["period"]))
-    return represent.limit(row) if row else None
+    return rows.get((scope["type"], target, side["period"]))
 
 
 def field_differences(then: Any, now: Any, currency: str | None = None) -> list[Difference]:

@@ -521,3 +521,30 @@ def test_without_a_terminal_or_approval_nothing_is_written(
     assert "refusing to apply without confirmation: no terminal to ask on" in result.err
     assert "+ workspace:fraud-detection will be created" in result.out  # the plan was shown
     untouched.check()
+
+
+def test_a_row_replaced_since_the_plan_is_not_deleted_by_its_old_id(
+    enterprise: Emulator, cli_for: CliFor, cwd: Path
+) -> None:
+    """carol's daily row (planned: delete, by id) was deleted and set again with the same
+    amount through the API: it looks the same but is another row, which a delete by the
+    old id would miss (a 404, taken for "already gone") while reporting success."""
+    cli = cli_for(enterprise, ENTERPRISE_KEY)
+    doc = saved_plan(cli, ENTERPRISE_POLICY)
+    address = "spend_limit:user:carol@globex.example:daily"
+    change = next(c for c in doc["changes"] if c["address"] == address)
+    with sdk(enterprise, ENTERPRISE_KEY) as client:
+        limits = client.beta.organization.spend_limits
+        limits.delete(change["id"])
+        new_id = limits.set(amount="6000", scope=change["before"]["scope"], period="daily").id
+    assert new_id != change["id"]
+    untouched = Untouched(enterprise, ENTERPRISE_KEY)
+
+    result = cli("apply", "plan.json")
+
+    assert result.code == 1, result
+    assert stale_lines(result.err) == [
+        f"{address}:",
+        f"id: {change['id']} at plan time, {new_id} (the row was replaced) now",
+    ]
+    untouched.check()

@@ -34,7 +34,7 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff format reconciler tests benchmarks
 
 bench: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -q -m bench -s benchmarks
+	$(BIN)/python -m pytest -q -m bench -s benchmarks tests
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

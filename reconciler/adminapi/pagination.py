@@ -9,14 +9,17 @@
 
 Both are generators yielding one :class:`Page` at a time, so a caller streams 50,000
 members without holding them twice.  A server that misbehaves never makes us loop:
-a cursor seen before, ``has_more: true`` without a ``last_id`` or with an empty page, an
-opaque cursor on too many empty pages in a row, or more pages than the caller says are
-possible, each raise :class:`~reconciler.errors.TransportError` naming the listing.
+a cursor seen before, a page seen before under a new cursor (same length, same first
+and last item: items never repeat in a listing), ``has_more: true`` without a
+``last_id`` or with an empty page, an opaque cursor on too many empty pages in a row, or
+more pages than the caller says are possible, each raise
+:class:`~reconciler.errors.TransportError` naming the listing.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple
 
@@ -49,6 +52,34 @@ def _data(body: dict[str, Any], what: str) -> list[Any]:
     return data
 
 
+class _Repeats:
+    """Remembers a signature of every non-empty page: its length and its first and last
+    item.  A listing never shows an item twice, so a signature seen again means the
+    server is serving the same page under a new cursor (it would never end)."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.seen: set[tuple[int, str, str]] = set()
+
+    def check(self, data: list[Any]) -> None:
+        if not data:
+            return
+        sign = (len(data), _canonical(data[0]), _canonical(data[-1]))
+        if sign in self.seen:
+            raise TransportError(
+                f"listing {self.what}: the server sent the same page again under a new "
+                "cursor; stopping (the listing would never end)"
+            )
+        self.seen.add(sign)
+
+
+def _canonical(item: Any) -> str:
+    try:
+        return json.dumps(item, sort_keys=True, default=repr)
+    except (TypeError, ValueError):  # pragma: no cover - parsed JSON always dumps
+        return repr(item)
+
+
 def _too_many(what: str, max_pages: int) -> TransportError:
     return TransportError(
         f"listing {what} did not end after {max_pages} pages; the server's cursor is not "
@@ -65,6 +96,7 @@ def id_cursor_pages(
 ) -> Iterator[Page]:
     """Yield each page of an ID-cursor listing."""
     seen: set[str] = set()
+    repeats = _Repeats(what)
     after: str | None = None
     for number in itertools.count(1):
         if number > max_pages:
@@ -92,6 +124,7 @@ def id_cursor_pages(
                 f"listing {what}: the cursor {last!r} came back twice; stopping (the server "
                 "would make us loop forever)"
             )
+        repeats.check(data)
         seen.add(last)
         after = last
     raise AssertionError("unreachable")  # pragma: no cover
@@ -106,6 +139,7 @@ def opaque_cursor_pages(
 ) -> Iterator[Page]:
     """Yield each page of an opaque-cursor listing."""
     seen: set[str] = set()
+    repeats = _Repeats(what)
     page: str | None = None
     empty_run = 0
     for number in itertools.count(1):
@@ -132,6 +166,7 @@ def opaque_cursor_pages(
             raise TransportError(
                 f"listing {what}: {empty_run} empty pages in a row with a next_page; stopping"
             )
+        repeats.check(data)
         seen.add(cursor)
         page = cursor
     raise AssertionError("unreachable")  # pragma: no cover

@@ -147,7 +147,9 @@ def test_effective_batch_with_more_pages_than_members_allow_is_an_error() -> Non
     }
 
     def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json={"data": [row], "next_page": f"c{next(counter)}"})
+        n = next(counter)  # a new member each page: only the page count can stop it
+        item = {**row, "scope": {"type": "user", "user_id": f"user_{n}"}}
+        return httpx.Response(200, json={"data": [item], "next_page": f"c{n}"})
 
     client = make_client(handler)
     with pytest.raises(TransportError, match="did not end after 2 pages"):
@@ -162,3 +164,18 @@ def test_pages_stream_lazily() -> None:
     assert api.total == 0  # nothing is read before iteration starts
     next(users)
     assert api.total == 1
+
+
+def test_the_same_page_under_a_new_cursor_is_caught() -> None:
+    counter = iter(range(1_000_000))
+
+    def same_rows(query: Query) -> dict[str, Any]:
+        return {"data": [{"user": "a"}, {"user": "b"}], "next_page": f"c{next(counter)}"}
+
+    def same_users(query: Query) -> dict[str, Any]:
+        n = next(counter)
+        return {"data": [{"id": "a"}], "has_more": True, "last_id": f"fresh{n}"}
+
+    for pages, fetch in ((opaque_cursor_pages, same_rows), (id_cursor_pages, same_users)):
+        with pytest.raises(TransportError, match="same page again"):
+            list(pages(fetch, [], what="rows"))

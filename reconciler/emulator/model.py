@@ -164,3 +164,4 @@ class UsageEvent:
     cache_creation_1h_input_tokens: int = 0
     output_tokens: int = 0
     web_search_requests: int = 0
+    requests: int = 1  # API requests the event stands for (the analytics reports count them)

@@ -37,6 +37,7 @@ KNOWN_BETAS = (
     "spend-limit-reads-2026-09-26",
     "admin-user-sign-out-2026-10-08",
     "fast-mode-2026-02-01",
+    "analytics-usage-cost-2026-08-24",
 )
 KEY_KINDS = {"sk-ant-admin01-": "console", "sk-ant-api01-": "enterprise"}
 MAX_BODY = 1024 * 1024

@@ -25,7 +25,8 @@ optionally repeated daily:
   ``account_id`` and ``service_account_id`` (default null).
 * **Counts**: ``input_tokens`` (uncached input), ``output_tokens``,
   ``cache_read_input_tokens``, ``cache_creation_5m_input_tokens``,
-  ``cache_creation_1h_input_tokens``, ``web_search_requests``.
+  ``cache_creation_1h_input_tokens``, ``web_search_requests``; ``requests`` (default 1:
+  the API requests the row stands for, which only the analytics reports count).
 
 Every model used needs a price (the seed's ``prices`` or the built-in list prices of
 :mod:`~reconciler.emulator.catalog`), so the cost report can always be computed.
@@ -53,6 +54,7 @@ COUNTS = {
     "cache_creation_5m_input_tokens": "cache_creation_5m_input_tokens",
     "cache_creation_1h_input_tokens": "cache_creation_1h_input_tokens",
     "web_search_requests": "web_search_requests",
+    "requests": "requests",
 }
 
 
@@ -105,7 +107,7 @@ class UsageReader:
             api_key_id=row.get("api_key_id", workspace_key_id(self.store.org.id, workspace.id)),
             account_id=row.get("account_id"),
             service_account_id=row.get("service_account_id"),
-            **{field: row.get(name, 0) for name, field in COUNTS.items()},
+            **{field: row[name] for name, field in COUNTS.items() if name in row},
         )
         return [replace(template, at=at) for at in self._moments(row, path)]
 

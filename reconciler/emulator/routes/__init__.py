@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from reconciler.emulator.routes import (
+    analytics,
     increase_requests,
     organization,
     rbac,
@@ -21,6 +22,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     *spend_limits.ENDPOINTS,
     *increase_requests.ENDPOINTS,
     *reports.ENDPOINTS,
+    *analytics.ENDPOINTS,
 )
 
 __all__ = ["ENDPOINTS"]

@@ -6,10 +6,11 @@
         result = invoke(["plan", policy], url=api.url, key=CONSOLE_KEY)
 
 ``routes`` maps a path under ``/v1/organizations`` (query ignored) to a :class:`Reply`
-or to a function of the request's query (``dict[str, list[str]]``) returning one; an
-unknown path is a 404 in the API's envelope.  Every request is recorded in
-``requests`` as ``(method, path, query)``.  The server runs on a daemon thread and stops
-when the ``with`` block ends.
+or to a function of the request's query (``dict[str, list[str]]``) returning one (the
+request's headers are in ``api.headers`` meanwhile); ``fallback``, when given, answers
+every path the table does not name, else an unknown path is a 404 in the API's envelope.
+Every request is recorded in ``requests`` as ``(method, path, query)``.  The server runs
+on a daemon thread and stops when the ``with`` block ends.
 """
 
 from __future__ import annotations
@@ -47,8 +48,10 @@ def ok(body: Any) -> Reply:
 
 
 class FakeServer:
-    def __init__(self, routes: dict[str, Route]) -> None:
+    def __init__(self, routes: dict[str, Route], fallback: Route | None = None) -> None:
         self.routes = dict(routes)
+        self.fallback = fallback
+        self.headers: dict[str, str] = {}
         self.requests: list[tuple[str, str, dict[str, list[str]]]] = []
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -74,7 +77,8 @@ class FakeServer:
                 length = int(self.headers.get("content-length") or 0)
                 if length:
                     self.rfile.read(length)
-                route = fake.routes.get(path)
+                fake.headers = {k.lower(): v for k, v in self.headers.items()}
+                route = fake.routes.get(path, fake.fallback)
                 if route is None:
                     reply = Reply(404, {"type": "error", "error": {"type": "not_found_error"}})
                 else:

@@ -191,7 +191,8 @@ def _check_touched(case: Case, before: RawState, after: RawState) -> list[str]:
 # --------------------------------------------------------------------------- the run
 
 
-def check_case(case: Case, workdir: Path) -> None:
+def check_case(case: Case, workdir: Path) -> dict[str, Any]:
+    """Run every check; return the plan that was applied."""
     seed = workdir / "seed.json"
     seed.write_text(json.dumps(case.seed), encoding="utf-8")
     policy = workdir / "policy"
@@ -242,3 +243,4 @@ def check_case(case: Case, workdir: Path) -> None:
             raise _fail(
                 case, "plan after apply still has changes (or failed)", planned, applied, again
             )
+    return doc

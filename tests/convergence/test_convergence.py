@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, event, given, settings
 
 from tests.convergence.cases import Case, console_cases, enterprise_cases
 from tests.convergence.runner import check_case
@@ -45,7 +45,14 @@ THOROUGH = settings(
 
 def run(case: Case) -> None:
     with tempfile.TemporaryDirectory(prefix="convergence-") as tmp:
-        check_case(case, Path(tmp))
+        doc = check_case(case, Path(tmp))
+    # What the examples exercised (pytest --hypothesis-show-statistics).
+    summary = doc["summary"]
+    applied = sum(summary[a] for a in ("create", "update", "delete", "archive"))
+    event("changes applied: " + ("0" if not applied else "1-4" if applied < 5 else "5+"))
+    for action in ("create", "update", "delete", "archive", "manual"):
+        if summary[action]:
+            event(f"plan has a {action}")
 
 
 @settings(QUICK, max_examples=QUICK_CONSOLE)

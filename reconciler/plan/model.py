@@ -164,9 +164,14 @@ class Plan:
         return doc
 
 
+# One encoder for every canonical dump: ``json.dumps`` with options builds a new encoder
+# per call, and the planner fingerprints every changed object (50,000 of them at scale).
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical(doc: dict[str, Any]) -> bytes:
     """Canonical JSON: sorted keys, no whitespace, UTF-8."""
-    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return _CANONICAL.encode(doc).encode()
 
 
 def checksum(doc: dict[str, Any]) -> str:

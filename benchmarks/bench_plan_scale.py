@@ -29,7 +29,9 @@ Scenarios:
 The minimum (SPEC §9): Enterprise, when the policy needs every member and an
 organization row exists — ``GET /me``, one configured-limits listing of the non-user
 scopes and one pass over the effective report at ``limit=1000`` = 2 + ⌈members ÷ 1000⌉
-= 52; Console — ``GET /me``, one workspace listing, one limits listing = 3.
+= 52; Console — ``GET /me``, one workspace listing, one limits listing = 3, plus, because
+this policy moves workspaces to US-only inference, the usage behind the residency-cost
+estimate: one cost-report page (30 daily buckets of the 31 a page holds) = 4.
 
 Targets: requests = minimum; ≤ 5 s CPU; ≤ 400 MB peak.  Collected by ``make bench``
 (``pytest -m bench``), never by ``make test``.
@@ -212,8 +214,9 @@ SCENARIOS = {
             SEEDS / "console-100.yaml",
             CONSOLE_KEY,
             console_100,
-            3,
-            "GET /me + 1 workspace listing + 1 limits listing",
+            4,
+            "GET /me + 1 workspace listing + 1 limits listing + 1 cost-report page "
+            "(30 daily buckets) for the residency moves",
         ),
     )
 }

@@ -1,9 +1,12 @@
 """Apply: exactly what was reviewed, paced, resumable and safe (SPEC §5, §6).
 
 ``apply_plan`` makes every refusal before the first write — expired plan, blocked
-changes, the safety rail, archives without permission, another organization, objects
-that moved since the plan — then writes one call per change through the client (which
-paces and retries), and returns the closing :class:`ApplyReport`.
+changes, the safety rail, archives without permission (``check_plan``, no API), then for
+a saved plan another organization and objects that changed since the plan (values, rows
+replaced, members who left, workspaces archived: :mod:`.verify`) — then writes one call
+per change through the client (which paces and retries) and returns the closing
+:class:`ApplyReport`.  A failed change skips only its dependants; a stop request lets
+the change in flight finish.  Nothing here prints: the CLI renders the report.
 """
 
 from __future__ import annotations

@@ -11,7 +11,10 @@ JSON form (SPEC §6)::
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from reconciler.errors import ApiError, UnknownOutcome
@@ -78,10 +81,19 @@ class ApplyReport:
             "not_attempted": list(self.not_attempted),
         }
 
-    def write(self, path: str) -> None:
-        with open(path, "w", encoding="utf-8") as fh:
-            json.dump(self.to_json(), fh, indent=2)
-            fh.write("\n")
+    def write(self, path: str | Path) -> None:
+        """Write the JSON report atomically (temp file + rename): a reader never sees half
+        of one, whatever stops the process."""
+        target = Path(path)
+        text = json.dumps(self.to_json(), indent=2) + "\n"
+        fd, tmp = tempfile.mkstemp(prefix=".report-", dir=target.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
     def render(self) -> str:
         lines: list[str] = []

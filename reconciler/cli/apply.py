@@ -71,14 +71,15 @@ def apply(
         if sys.stderr.isatty():
             options.progress = _show_progress
         with stop_on_signals() as stop:
-            options.stop = stop
+            options.stop = stop.event
             report = apply_plan(doc, client, options)
-    if options.progress is not None:
-        click.echo("", err=True)
-    if report_path:
-        report.write(report_path)
-    click.echo(report.render(), nl=False)
-    if report.interrupted:
+            stop.finishing()  # from here on a signal must not cut the report short
+            if options.progress is not None:
+                click.echo("", err=True)
+            if report_path:
+                report.write(report_path)
+            click.echo(report.render(), nl=False)
+    if report.interrupted or stop.requested:
         return EXIT_INTERRUPTED
     return EXIT_OK if report.ok else EXIT_ERROR
 

@@ -2,8 +2,8 @@
 
 While nothing is being written (planning, re-reading), SIGTERM behaves like Ctrl-C: the
 command stops at once and exits 130.  While an apply writes, the first Ctrl-C / SIGTERM
-asks it to stop after the request in flight (the report is still written); a second one
-stops at once.
+asks it to stop after the request in flight; a second one stops at once.  Either way the
+report is written whole: signals while it is written are only remembered (exit 130).
 
 Signal handlers can only be installed from the main thread; elsewhere (a command run
 from a worker thread) these context managers change nothing.
@@ -43,25 +43,48 @@ def interrupt_on_sigterm() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-@contextmanager
-def stop_on_signals() -> Iterator[threading.Event]:
-    """An event set by the first Ctrl-C / SIGTERM; the next one raises ``KeyboardInterrupt``."""
-    stop = threading.Event()
-    if not _main_thread():
-        yield stop
-        return
+class StopRequest:
+    """What Ctrl-C / SIGTERM asked for while an apply was writing.
 
-    def handler(signum: int, frame: FrameType | None) -> None:
-        if stop.is_set():
+    ``event`` is set by the first signal (finish the request in flight, skip the rest);
+    a second signal raises ``KeyboardInterrupt`` (stop at once).  Once the writing is
+    over, :meth:`finishing` makes further signals only be remembered, so the report is
+    never cut short: ``requested`` then tells the command to exit 130.
+    """
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self._finishing = False
+
+    @property
+    def requested(self) -> bool:
+        return self.event.is_set()
+
+    def finishing(self) -> None:
+        self._finishing = True
+
+    def handle(self, signum: int, frame: FrameType | None) -> None:
+        if self._finishing:
+            self.event.set()
+            return
+        if self.event.is_set():
             raise KeyboardInterrupt
-        stop.set()
+        self.event.set()
         click.echo(
             "\nStopping after the request in flight (signal again to stop at once)…", err=True
         )
 
-    previous = {s: signal.signal(s, handler) for s in STOP_SIGNALS}
+
+@contextmanager
+def stop_on_signals() -> Iterator[StopRequest]:
+    """Route Ctrl-C / SIGTERM to a :class:`StopRequest` until the block ends."""
+    request = StopRequest()
+    if not _main_thread():
+        yield request
+        return
+    previous = {s: signal.signal(s, request.handle) for s in STOP_SIGNALS}
     try:
-        yield stop
+        yield request
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)

@@ -126,23 +126,30 @@ def test_a_signal_stops_after_the_request_in_flight(
         assert cli("plan", policy, "--detailed-exitcode").code == 0
 
 
-def test_a_second_signal_stops_at_once(fresh: tuple[Emulator, Path], tmp_path: Path) -> None:
-    emulator, policy = fresh
+def test_a_second_signal_stops_at_once(tmp_path: Path, start_emulator: Any) -> None:
+    """The emulator answers slowly (``--latency-ms``) so that both signals usually land
+    while a write is in flight: that write is reported in doubt, never lost.  (If the
+    write completes between the two, the first signal's orderly stop is what happens;
+    the report must be whole either way, and the exit code 130.)"""
+    seed, policy = write_org(tmp_path, MEMBERS)
+    emulator = start_emulator(seed, *FAST, "--latency-ms", "300")
     report_file = tmp_path / "report.json"
     process = start_apply(emulator, policy, report_file)
-    wait_for_writes(emulator, process, 3)
+    wait_for_writes(emulator, process, 2)
 
     process.send_signal(signal.SIGTERM)
+    time.sleep(0.05)  # two signals at the same instant may be delivered as one
     process.send_signal(signal.SIGTERM)
     code, out, err = finish(process)
 
     assert code == 130, (out, err)
     report: dict[str, Any] = json.loads(report_file.read_text())
     failed = [f["address"] for f in report["failed"]]
-    # At most the change in flight is in doubt; it is reported, never lost.
     assert len(failed) <= 1
     assert all(f["error_type"] == "interrupted" for f in report["failed"])
     assert len(report["applied"]) + len(failed) + len(report["skipped"]) == MEMBERS
+    # Every write reported applied reached the emulator; the one in doubt may or may not
+    # have (the client hung up on it), and the next plan says which.
     assert len(report["applied"]) <= writes_seen(emulator) <= len(report["applied"]) + len(failed)
     left = left_after(emulator, policy)
     assert set(report["skipped"]) <= set(left) <= set(report["skipped"]) | set(failed)

@@ -43,11 +43,13 @@ from tests.support.emulator import Emulator
 FAULTS = ("--fault-rate", "0.2", "--fault-after-write-rate", "0.2")
 MAX_RUNS = 3
 
-# The sample policy plus four more workspaces to create, each with a limit.
+# The sample policy plus four more workspaces to create, each with a limit, and one to
+# archive (a retried archive is refused by the API: the client must see it is done).
 MORE_WORKSPACES = """\
 version: 1
 workspaces:
 {entries}
+  legacy-prototype: {{archived: true}}
 """
 NEW = [f"intake-{n}" for n in ("a", "b", "c", "d")]
 
@@ -82,8 +84,8 @@ def intended(before: State, doc: dict[str, Any]) -> dict[str, Any]:
     out = before.without_ids()
     for change in doc["changes"]:
         address, after = change["address"], change["after"]
-        if change["action"] == "delete":
-            out.pop(address, None)
+        if change["action"] in ("delete", "archive"):
+            out.pop(address, None)  # gone, or no longer among the active workspaces
         elif change["resource_type"] == "workspace":
             residency = dict(after["data_residency"])
             out[address] = {"data_residency": residency, "tags": after["tags"]}
@@ -128,9 +130,13 @@ def converge(
         assert planned.code == 0, planned
         doc = json.loads(plan_file.read_text())
         if saved:
-            applied = cli("apply", plan_file, "--report", report_file)
+            applied = cli("apply", plan_file, "--allow-archive", "--report", report_file)
         else:
-            applied = cli("apply", "--policies", policy, "--auto-approve", "--report", report_file)
+            applied = cli(
+                "apply",
+                *("--policies", policy, "--auto-approve", "--allow-archive"),
+                *("--report", report_file),
+            )
         report = json.loads(report_file.read_text())
         check_report(doc, report)
         assert applied.code == (1 if report["failed"] else 0), applied
@@ -184,11 +190,13 @@ def test_console_converges_under_faults(
 
     after = read_state(emulator, CONSOLE_KEY)
     assert after.duplicates() == {}
-    assert sorted(after.active_names) == sorted({*before.active_names, "fraud-detection", *NEW})
+    active = {*before.active_names, "fraud-detection", *NEW} - {"legacy-prototype"}
+    assert sorted(after.active_names) == sorted(active)
+    assert sorted(after.archived) == ["legacy-prototype", "retired-pilot"]
     assert after.without_ids() == intended(before, doc)
-    # Untouched workspaces keep their ids: nothing was re-created or replaced.
+    # Workspaces that stay keep their ids: nothing was re-created or replaced.
     for address, value in before.objects.items():
-        if address.startswith("workspace:"):
+        if address.startswith("workspace:") and address != "workspace:legacy-prototype":
             assert after.objects[address]["id"] == value["id"]
     assert set(writes(emulator.stats())) <= routes_for(doc)
     print(f"fault seed {fault_seed}: converged after {runs} apply run(s)")

@@ -103,6 +103,8 @@ def test_a_failed_create_skips_its_dependants_only(
         "spend_limit:workspace:beta-intake:monthly skipped: workspace:beta-intake was not applied"
         in result.out
     )
+    for written in ("plan.json", "report.json"):
+        assert CONSOLE_KEY not in (tmp_path / written).read_text()
     # Exactly one attempt at the create (a 400 is not retried), nothing for the skipped limit.
     assert writes(emulator.stats()) == {
         "POST /v1/organizations/workspaces": 1,

@@ -88,8 +88,7 @@ class PolicyError(ReconcilerError):
         self.problems = sorted(problems, key=lambda p: (p.file, p.line, p.column, p.message))
         noun = "problem" if len(self.problems) == 1 else "problems"
         super().__init__(
-            "\n".join(p.render() for p in self.problems)
-            + f"\n{len(self.problems)} {noun} found."
+            "\n".join(p.render() for p in self.problems) + f"\n{len(self.problems)} {noun} found."
         )
 
 

@@ -13,6 +13,9 @@ than 100 values in one array; ``speed`` in ``group_by[]`` or ``speeds[]`` withou
 but ``workspace_id`` / ``description`` (``inference_geo`` included, decision 13).  Other
 query parameters are ignored, the usage filters on the cost report too.
 
+Results in a bucket are sorted by their grouped values, nulls last (usage: in the order
+``group_by[]`` names the dimensions; cost: workspace, then description).
+
 Freshness (decision 3): usage newer than now minus ``Options.usage_delay`` (5 minutes by
 default) is not reported yet; the current, partial bucket is returned.
 """
@@ -31,7 +34,6 @@ from reconciler.emulator.aggregate import (
 )
 from reconciler.emulator.costs import Pricer
 from reconciler.emulator.errors import invalid
-from reconciler.emulator.inputs import Query
 from reconciler.emulator.model import UsageEvent
 from reconciler.emulator.routing import Call, Endpoint
 
@@ -103,19 +105,11 @@ def _filters(call: Call) -> list[Predicate]:
 class _Page:
     """One page of a report's buckets and the usage visible in them."""
 
-    def __init__(
-        self,
-        call: Call,
-        query: Query,
-        widths: tuple[str, ...],
-        limits: tuple[int, int] | None,
-    ) -> None:
-        width = buckets.bucket_width(query, widths)
-        now = int(call.wall)
-        self.window = buckets.window(query, width, now)
-        self.limit = buckets.limit(query, width, limits)
+    def __init__(self, call: Call, widths: tuple[str, ...], limits: tuple[int, int] | None) -> None:
+        width = buckets.bucket_width(call.query, widths)
+        self.window = buckets.window(call.query, width, int(call.wall))
+        self.limit = buckets.limit(call.query, width, limits)
         self.call = call
-        self.width = width
         self.cutoff = int(call.wall - call.usage_delay)  # events after it are hidden
 
     def run(self, results: Callable[[list[UsageEvent]], list[dict[str, Any]]]) -> dict[str, Any]:
@@ -141,7 +135,7 @@ class _Page:
 
 
 def usage_report(call: Call) -> dict[str, Any]:
-    page = _Page(call, call.query, tuple(buckets.WIDTHS), None)
+    page = _Page(call, tuple(buckets.WIDTHS), None)
     grouping = UsageGrouping(
         _group_by(call, USAGE_DIMENSIONS),
         call.store.default_workspace_id(),
@@ -152,7 +146,7 @@ def usage_report(call: Call) -> dict[str, Any]:
 
 
 def cost_report(call: Call) -> dict[str, Any]:
-    page = _Page(call, call.query, ("1d",), (7, 31))
+    page = _Page(call, ("1d",), (7, 31))
     groups = call.query.array("group_by", MAX_VALUES)
     for group in groups:
         if group not in COST_DIMENSIONS:

@@ -13,6 +13,8 @@ from decimal import Decimal
 from typing import Any
 
 from reconciler.money import format_major
+from reconciler.plan.render.jsonout import render_json
+from reconciler.plan.render.values import md_cell
 
 COMMENT_LIMIT = 65_536
 _RESERVE = 4_000  # the sections after the violations, and the truncation note
@@ -120,14 +122,6 @@ def render_text(doc: dict[str, Any], *, color: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_json(doc: dict[str, Any], *, color: bool = False) -> str:
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def render_markdown(doc: dict[str, Any], *, color: bool = False, limit: int = COMMENT_LIMIT) -> str:
     org = doc["organization"]
     currency = doc["currency"]
@@ -161,9 +155,9 @@ def _violations(doc: dict[str, Any], currency: str, budget: int) -> list[str]:
     for v in doc["violations"]:
         for u in v["usage"]:
             row = (
-                f"| `{_cell(v['address'])}` | {u['date']} | `{_cell(u['model'])}` | "
+                f"| `{md_cell(v['address'])}` | {u['date']} | `{md_cell(u['model'])}` | "
                 f"{u['tokens']['total_tokens']:,} | {usd(u['cost_cents'], currency)} | "
-                f"{_cell(_tiers(u))} |"
+                f"{md_cell(_tiers(u))} |"
             )
             budget -= len(row) + 1
             if budget < 0:
@@ -175,8 +169,8 @@ def _violations(doc: dict[str, Any], currency: str, budget: int) -> list[str]:
         f"{total} usage row(s)</summary>",
         "",
         *[
-            f"- `{_cell(v['address'])}`: {v['tokens']:,} tokens, "
-            f"{usd(v['cost_cents'], currency)} — held by `{_cell(v['source'])}`"
+            f"- `{md_cell(v['address'])}`: {v['tokens']:,} tokens, "
+            f"{usd(v['cost_cents'], currency)} — held by `{md_cell(v['source'])}`"
             for v in doc["violations"]
         ],
         "",
@@ -203,7 +197,7 @@ def _tail(doc: dict[str, Any], currency: str) -> list[str]:
             "|---|---|---:|---:|---|",
         ]
         out += [
-            f"| `{_cell(u['address'])}` | `{_cell(u['model'])}` | {u['tokens']:,} | "
+            f"| `{md_cell(u['address'])}` | `{md_cell(u['model'])}` | {u['tokens']:,} | "
             f"{usd(u['cost_cents'], currency)} | {u['days']} ({u['first_date']} to "
             f"{u['last_date']}) |"
             for u in doc["unpinnable"]
@@ -217,15 +211,15 @@ def _tail(doc: dict[str, Any], currency: str) -> list[str]:
             "|---|---|---|---|",
         ]
         out += [
-            f"| `{_cell(d['address'])}` | `{d['field']}` | `{_cell(_geos(d['live']))}` | "
-            f"`{_cell(_geos(d['wanted']))}` |"
+            f"| `{md_cell(d['address'])}` | `{d['field']}` | `{md_cell(_geos(d['live']))}` | "
+            f"`{md_cell(_geos(d['wanted']))}` |"
             for d in doc["config_drift"]
         ]
         out += ["", "</details>", ""]
     if doc["warnings"]:
-        out += ["**Warnings**", "", *[f"- {_cell(w)}" for w in doc["warnings"]], ""]
+        out += ["**Warnings**", "", *[f"- {md_cell(w)}" for w in doc["warnings"]], ""]
     if doc["notes"]:
-        out += [*[f"_Note: {_cell(n)}_" for n in doc["notes"]], ""]
+        out += [*[f"_Note: {md_cell(n)}_" for n in doc["notes"]], ""]
     return out
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from reconciler.plan.model import Action
-from reconciler.plan.render.values import field_line
+from reconciler.plan.render.jsonout import render_json
+from reconciler.plan.render.values import field_line, md_cell
 
 _TITLES = {
     "fixable": "Fixable (apply would fix it)",
@@ -57,10 +57,6 @@ def render_text(doc: dict[str, Any], *, color: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_json(doc: dict[str, Any], *, color: bool = False) -> str:
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-
-
 def render_markdown(doc: dict[str, Any], *, color: bool = False) -> str:
     org = doc["organization"]
     currency = org.get("currency")
@@ -85,15 +81,11 @@ def render_markdown(doc: dict[str, Any], *, color: bool = False) -> str:
             diff = "<br>".join(field_line(f, c["action"], currency) for f in c["fields"])
             if c.get("reason"):
                 diff += f"<br>_{c['reason']}_"
-            out.append(f"| `{c['address']}` | {_cell(diff)} |")
+            out.append(f"| `{c['address']}` | {md_cell(diff)} |")
         out += ["", "</details>", ""]
     if doc["warnings"]:
         out += ["**Warnings**", ""] + [f"- {w}" for w in doc["warnings"]] + [""]
     return "\n".join(out)
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 RENDERERS = {"text": render_text, "json": render_json, "markdown": render_markdown}

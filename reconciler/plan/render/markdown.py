@@ -6,15 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.plan.model import SUMMARY_KEYS, Action
-from reconciler.plan.render.values import estimate_line, field_line
+from reconciler.plan.render.values import estimate_line, field_line, md_cell
 from reconciler.plan.residency_cost import change_line
 
 COMMENT_LIMIT = 65_536
 _RESERVE = 2_000  # room for the closing lines and the truncation note
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def render_markdown(doc: dict[str, Any], *, color: bool = False, limit: int = COMMENT_LIMIT) -> str:
@@ -44,7 +40,7 @@ def render_markdown(doc: dict[str, Any], *, color: bool = False, limit: int = CO
         head.append("")
         head.append("<details><summary>Warnings (" + str(len(doc["warnings"])) + ")</summary>")
         head.append("")
-        head.extend(f"- {_cell(w)}" for w in doc["warnings"])
+        head.extend(f"- {md_cell(w)}" for w in doc["warnings"])
         head.append("")
         head.append("</details>")
     head.extend(["", ""])
@@ -83,12 +79,12 @@ def render_markdown(doc: dict[str, Any], *, color: bool = False, limit: int = CO
 
 def _row(change: dict[str, Any], currency: str | None, note: str | None = None) -> str:
     action = change["action"]
-    diffs = "<br>".join(_cell(field_line(f, action, currency)) for f in change["fields"])
+    diffs = "<br>".join(md_cell(field_line(f, action, currency)) for f in change["fields"])
     if note:
-        diffs += ("<br>" if diffs else "") + f"_{_cell(note)}_"
+        diffs += ("<br>" if diffs else "") + f"_{md_cell(note)}_"
     if change.get("reason"):
-        diffs += ("<br>" if diffs else "") + f"_{_cell(change['reason'])}_"
+        diffs += ("<br>" if diffs else "") + f"_{md_cell(change['reason'])}_"
     sources = sorted({f["source"] for f in change["fields"] if f.get("source")})
-    src = "<br>".join(f"`{_cell(s)}`" for s in sources)
+    src = "<br>".join(f"`{md_cell(s)}`" for s in sources)
     symbol = Action(action).symbol
-    return f"| `{symbol}` {action} | `{_cell(change['address'])}` | {diffs} | {src} |"
+    return f"| `{symbol}` {action} | `{md_cell(change['address'])}` | {diffs} | {src} |"

@@ -70,3 +70,8 @@ def estimate_line(est: dict[str, Any]) -> str | None:
         f"re-reads that check nothing moved), ≈ {duration(float(est.get('seconds', 0)))} at "
         f"{rpm:g} requests/min."
     )
+
+
+def md_cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return text.replace("|", "\\|").replace("\n", " ")

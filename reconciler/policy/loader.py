@@ -20,10 +20,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from reconciler.errors import PolicyError, Problem
+from reconciler.gcpause import paused
 from reconciler.policy import files as policy_files
 from reconciler.policy import schema
 from reconciler.policy.build import Builder
-from reconciler.policy.gcpause import paused
 from reconciler.policy.located import Mapping, Node, Scalar
 from reconciler.policy.located import Sequence as Seq
 from reconciler.policy.model import Policy

@@ -33,10 +33,10 @@ from reconciler.desired import (
     Value,
 )
 from reconciler.errors import PolicyError, Problem
+from reconciler.gcpause import paused
 from reconciler.live import LiveGroup, LiveMember, LiveWorkspace, Snapshot
 from reconciler.policy import amounts as amount_values
 from reconciler.policy.amounts import AMOUNT, UNLIMITED, Amount
-from reconciler.policy.gcpause import paused
 from reconciler.policy.located import Mark
 from reconciler.policy.model import Field, Policy, UserRule, WorkspaceEntry, WorkspaceRule
 from reconciler.policy.semantics import KIND_NAMES, problem, warning

@@ -35,7 +35,7 @@ from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
 from reconciler.errors import Problem
-from reconciler.policy.gcpause import paused
+from reconciler.gcpause import paused
 from reconciler.policy.located import Mapping, Mark, Node, Scalar, Sequence
 
 try:  # libyaml is ~10x faster; fall back to the pure-Python parser where it is missing

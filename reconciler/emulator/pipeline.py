@@ -16,7 +16,7 @@ import logging
 from typing import Any
 
 from starlette.datastructures import Headers
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from reconciler.emulator.clock import timestamp
 from reconciler.emulator.errors import ApiError, invalid, not_found, org_type_not_supported
@@ -129,6 +129,10 @@ class Pipeline:
             payload = await self._dispatch(request, match, key)
         except ApiError as e:
             reply = self._error(e, rid, headers)
+        except ClientDisconnect:
+            # The client went away before its body arrived: nothing was done, and there is
+            # no one to answer (counted as a dropped connection, not as a server error).
+            return DROP
         except Exception:
             log.exception(
                 "emulator: unexpected error serving %s %s", request.method, request.url.path

@@ -288,9 +288,14 @@ class Builder:
             existing.amount, existing.updated_at = amount, stamp
             store.changed("limits")
             return existing
-        limit_id = entry.get("id") or derived_id(
-            "spl_", self.org_id, "spend_limit", scope_type, target, period
-        )
+        if entry.get("id"):
+            limit_id = entry["id"]
+        elif upsert:
+            # Made at run time (an out-of-band edit): a fresh id, as the API gives a row
+            # created again after a delete — never the id of a row that once existed.
+            limit_id = store.new_id("spl_", "spend_limit")
+        else:
+            limit_id = derived_id("spl_", self.org_id, "spend_limit", scope_type, target, period)
         if limit_id in store.limits:
             raise self.error([*path, "id"], f"spend limit id {limit_id} is used twice")
         limit = SpendLimit(

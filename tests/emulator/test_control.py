@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -169,3 +170,46 @@ def test_bad_control_bodies_are_400_with_a_clear_message(
 def test_control_endpoints_are_off_without_the_flag() -> None:
     api = make_api(load_seed(SEEDS / "enterprise.yaml"), ENTERPRISE_KEY, Options())
     assert error_of(api.get("/_emulator/stats")) == (404, "not_found_error", None)
+
+
+def test_a_row_made_again_out_of_band_gets_a_fresh_id(enterprise: Api) -> None:
+    scope = {"type": "user", "email": "bob@globex.example"}
+    first = enterprise.post("/_emulator/spend_limits", json={"scope": scope, "amount": "100"})
+    gone = enterprise.request("DELETE", "/_emulator/spend_limits", json={"scope": scope})
+    assert gone.json()["id"] == first.json()["id"]
+    again = enterprise.post("/_emulator/spend_limits", json={"scope": scope, "amount": "100"})
+    assert again.status_code == 200
+    assert again.json()["id"] != first.json()["id"]
+
+
+def test_a_client_that_leaves_before_its_body_is_not_a_server_error(enterprise: Api) -> None:
+    app = enterprise.emulator
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": f"{ORG}/spend_limits",
+        "raw_path": f"{ORG}/spend_limits".encode(),
+        "query_string": b"",
+        "headers": [
+            (b"x-api-key", ENTERPRISE_KEY.encode()),
+            (b"content-type", b"application/json"),
+        ],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+    }
+    with pytest.raises(Exception, match="dropped"):
+        asyncio.run(app(scope, receive, send))
+    assert not any(m.get("status") == 500 for m in sent)
+    stats = enterprise.get("/_emulator/stats").json()
+    assert "500" not in stats["by_status"]

@@ -59,6 +59,14 @@ def _announce(url: str) -> None:
     help="Share of writes whose response is lost after the write happened.",
 )
 @click.option("--fault-seed", type=int, default=0, show_default=True, help="Seed for the faults.")
+@click.option(
+    "--usage-delay",
+    type=click.FloatRange(min=0),
+    default=300.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Usage newer than this is not in the usage and cost reports yet.",
+)
 def emulator_command(
     seed: Path | None,
     host: str,
@@ -70,6 +78,7 @@ def emulator_command(
     fault_rate: float,
     fault_after_write_rate: float,
     fault_seed: int,
+    usage_delay: float,
 ) -> None:
     """Serve the Admin API emulator; the first line printed is its base URL."""
     try:
@@ -84,6 +93,7 @@ def emulator_command(
         fault_rate=fault_rate,
         fault_after_write_rate=fault_after_write_rate,
         fault_seed=fault_seed,
+        usage_delay=usage_delay,
     )
     try:
         source: Source

@@ -10,6 +10,7 @@ from reconciler.apply import ApplyOptions, Progress, apply_plan, check_plan
 from reconciler.cli.app import main
 from reconciler.cli.options import ApiOptions, api_options, open_client, use_color
 from reconciler.cli.plan import policy_paths
+from reconciler.cli.progress import reading
 from reconciler.cli.signals import interrupt_on_sigterm, stop_on_signals
 from reconciler.errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, ReconcilerError, UsageError
 from reconciler.plan import planfile
@@ -57,7 +58,10 @@ def apply(
             doc = planfile.read(planfile_path)
             options = ApplyOptions(saved=True, source=planfile_path)
         else:
-            run = plan_policy(policy_paths(policies), client, skip_unknown_users=skip_unknown_users)
+            with reading(client):
+                run = plan_policy(
+                    policy_paths(policies), client, skip_unknown_users=skip_unknown_users
+                )
             doc = run.plan.to_document()
             options = ApplyOptions(saved=False, source="plan")
             click.echo(render_text(doc, color=use_color(api)), nl=False)

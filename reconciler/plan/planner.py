@@ -373,11 +373,14 @@ def _above(amount: str | None, ceiling: str | None) -> bool:
 def _plan_undeclared_user_rows(
     desired: Desired, snapshot: Snapshot, rows: dict[LimitKey, LiveLimit], out: _Result
 ) -> None:
-    """``management.users: authoritative``: delete overrides no entry or rule declares."""
+    """``management.users: authoritative``: delete overrides no entry or rule declares.
+
+    Only in the periods a policy can declare: a row in a period this version does not know
+    could never be declared, so it is left alone rather than deleted."""
     mode = desired.management["users"]
     by_id = snapshot.member_by_id()
     for (scope_type, uid, period), row in rows.items():
-        if scope_type != "user" or uid is None or uid not in by_id:
+        if scope_type != "user" or uid is None or uid not in by_id or period not in addr.PERIODS:
             continue
         address = addr.spend_limit("user", by_id[uid].email, period)
         if address in desired.limits:

@@ -137,6 +137,7 @@ def converge(
                 *("--policies", policy, "--auto-approve", "--allow-archive"),
                 *("--report", report_file),
             )
+        assert report_file.exists(), applied  # every apply that starts writing reports
         report = json.loads(report_file.read_text())
         check_report(doc, report)
         assert applied.code == (1 if report["failed"] else 0), applied

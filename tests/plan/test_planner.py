@@ -509,3 +509,26 @@ def test_a_new_workspace_in_a_geo_the_api_cannot_create_is_blocked() -> None:
     (change,) = plan_of(d, console_snapshot()).changes
     assert change.action is Action.BLOCKED
     assert change.reason == "the API creates workspaces only with workspace_geo us"
+
+
+def test_authoritative_users_leave_rows_in_unknown_periods_alone() -> None:
+    snap = enterprise_snapshot()
+    assert snap.effective is not None
+    snap.limits.append(LiveLimit("spl_q", "user", "user_bob", "quarterly", "1", "USD"))
+    d = desired(
+        "enterprise",
+        management={"users": val("authoritative", 40)},
+        limits=limits(
+            limit(
+                {"type": "user", "email": "bob@globex.example", "id": "user_bob"},
+                "monthly",
+                val("75000"),
+            ),
+            limit(
+                {"type": "user", "email": "alice@globex.example", "id": "user_alice"},
+                "monthly",
+                val(None),
+            ),
+        ),
+    )
+    assert plan_of(d, snap).changes == []

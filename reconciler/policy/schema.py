@@ -351,22 +351,21 @@ class _Mapper:
     def on_minimum(
         self, error: ValidationError, path: list[Any], key: Any, node: Node, schema: dict[str, Any]
     ) -> Iterator[Problem]:
-        shown = node.text if isinstance(node, Scalar) else describe(node)
-        yield self.problem(
-            self.value_mark(key, node),
-            path,
-            f"`{shown}` is below the minimum of {error.validator_value}",
-            None,
-        )
+        yield self._out_of_bounds(error, path, key, node, "below the minimum")
 
     def on_maximum(
         self, error: ValidationError, path: list[Any], key: Any, node: Node, schema: dict[str, Any]
     ) -> Iterator[Problem]:
+        yield self._out_of_bounds(error, path, key, node, "above the maximum")
+
+    def _out_of_bounds(
+        self, error: ValidationError, path: list[Any], key: Any, node: Node, where: str
+    ) -> Problem:
         shown = node.text if isinstance(node, Scalar) else describe(node)
-        yield self.problem(
+        return self.problem(
             self.value_mark(key, node),
             path,
-            f"`{shown}` is above the maximum of {error.validator_value}",
+            f"`{shown}` is {where} of {error.validator_value}",
             None,
         )
 

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from reconciler.apply import ApplyOptions, Progress, apply_plan, check_plan
+from reconciler.apply import ApplyOptions, ApplyReport, Progress, apply_plan, check_plan
 from reconciler.cli.app import main
 from reconciler.cli.options import ApiOptions, api_options, open_client, use_color
 from reconciler.cli.plan import policy_paths
@@ -66,6 +66,12 @@ def apply(
             options = ApplyOptions(saved=False, source="plan")
             click.echo(render_text(doc, color=use_color(api)), nl=False)
         if not is_applicable(doc) and not doc["summary"]["blocked"]:
+            if report_path:  # a pipeline always finds its report: here, nothing applied
+                nothing = ApplyReport()
+                nothing.not_attempted = [
+                    c["address"] for c in doc["changes"] if c["action"] == "manual"
+                ]
+                nothing.write(report_path)
             click.echo("No changes.")
             return EXIT_OK
         options.force, options.allow_archive = force, allow_archive

@@ -499,11 +499,18 @@ def test_only_manual_differences_are_nothing_to_apply(
     ).raise_for_status()
     untouched = Untouched(enterprise, ENTERPRISE_KEY)
 
-    result = cli("apply", "--policies", ENTERPRISE_POLICY)
+    result = cli("apply", "--policies", ENTERPRISE_POLICY, "--report", "report.json")
 
     assert result.code == 0, result
     assert "spend_limit:seat_tier:enterprise_standard:monthly" in result.out
     assert result.out.endswith("No changes.\n")
+    # The report is written all the same: nothing applied, the manual change not attempted.
+    assert json.loads(Path("report.json").read_text()) == {
+        "applied": [],
+        "failed": [],
+        "skipped": [],
+        "not_attempted": ["spend_limit:seat_tier:enterprise_standard:monthly"],
+    }
     untouched.check()
 
 

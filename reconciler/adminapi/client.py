@@ -111,6 +111,13 @@ def _seg(value: str) -> str:
     return quote(value, safe="")
 
 
+# Retries of one idempotent request (jittered backoff 0.5 s doubling to 8 s: ~40 s at most,
+# more when the server asks with retry-after).  Generous because a retried read is
+# harmless and a plan abandoned on a flaky network is not: with one request in five
+# failing, eight retries leave a read about a one-in-two-million chance of failing.
+MAX_RETRIES = 8
+
+
 class AdminClient:
     """Reads and writes of the Admin API for one organization key.
 
@@ -130,7 +137,7 @@ class AdminClient:
         sleep: Callable[[float], None] = time.sleep,
         wall: Callable[[], float] = time.time,
         random: Callable[[], float] | None = None,
-        max_retries: int = 5,
+        max_retries: int = MAX_RETRIES,
         retry_after_cap: float = 60.0,
     ) -> None:
         self._http = http

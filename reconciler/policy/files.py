@@ -6,7 +6,7 @@
 * Files are read in sorted order of their display path, once each, however many of the
   given paths reach them.
 * A display path is relative to the current directory (``policies/org.yaml``,
-  ``../shared/org.yaml``), always with ``/`` separators; symbolic links are not resolved.
+  ``../common/org.yaml``), always with ``/`` separators; symbolic links are not resolved.
 * Files larger than :data:`MAX_FILE_BYTES` are refused before they are read.
 
 The digest binds a plan to the exact policy it was made from: sha256 over, for each file

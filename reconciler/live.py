@@ -32,6 +32,15 @@ class ReadNeeds:
     spend: bool = False  # spend so far (money-aware warnings, explain)
 
 
+# What the API gives a workspace created without ``data_residency`` (each sub-field
+# defaults on its own): the desired side of a create is filled in from this.
+RESIDENCY_DEFAULTS: dict[str, Any] = {
+    "workspace_geo": "us",
+    "allowed_inference_geos": "unrestricted",
+    "default_inference_geo": "global",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class LiveWorkspace:
     id: str

@@ -11,14 +11,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from reconciler.live import LiveLimit, LiveWorkspace
-
-# What the API fills in when a create omits data_residency (admin-api.md §7.2).
-RESIDENCY_DEFAULTS: dict[str, Any] = {
-    "workspace_geo": "us",
-    "allowed_inference_geos": "unrestricted",
-    "default_inference_geo": "global",
-}
+from reconciler.live import RESIDENCY_DEFAULTS, LiveLimit, LiveWorkspace
 
 
 def normalise_allowed(value: Any) -> Any:

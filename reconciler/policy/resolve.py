@@ -34,7 +34,7 @@ from reconciler.desired import (
 )
 from reconciler.errors import PolicyError, Problem
 from reconciler.gcpause import paused
-from reconciler.live import LiveGroup, LiveMember, LiveWorkspace, Snapshot
+from reconciler.live import RESIDENCY_DEFAULTS, LiveGroup, LiveMember, LiveWorkspace, Snapshot
 from reconciler.policy import amounts as amount_values
 from reconciler.policy.amounts import AMOUNT, UNLIMITED, Amount
 from reconciler.policy.located import Mark
@@ -44,12 +44,6 @@ from reconciler.policy.semantics import KIND_NAMES, problem, warning
 DEFAULT_SOURCE = Source("(default)", 0, 0)
 MANAGEMENT_DEFAULTS = {"users": "additive", "workspaces": "additive", "workspace_tags": "additive"}
 SAFETY_DEFAULTS = {"max_change_percent": 30, "min_existing": 10}
-# What the API gives a workspace created without data_residency (admin-api.md §7.2).
-CREATE_RESIDENCY: dict[str, Any] = {
-    "workspace_geo": "us",
-    "allowed_inference_geos": "unrestricted",
-    "default_inference_geo": "global",
-}
 _ARTICLE = {"console": "a", "enterprise": "an"}
 MAX_TAGS = 50
 _HINT_MEMBERS = 2000  # "did you mean" among members only for organizations up to this size
@@ -549,7 +543,7 @@ class _Resolver:
     ) -> None:
         """The resulting residency (live values where the policy sets nothing) must be one
         the API accepts: the default geo inside the allowed ones unless ``unrestricted``."""
-        base = dict(CREATE_RESIDENCY)
+        base = dict(RESIDENCY_DEFAULTS)
         if cand.live is not None:
             base.update({k: v for k, v in cand.live.data_residency.items() if v is not None})
         allowed_f = fields.get("data_residency.allowed_inference_geos")

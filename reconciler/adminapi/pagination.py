@@ -52,25 +52,34 @@ def _data(body: dict[str, Any], what: str) -> list[Any]:
     return data
 
 
-class _Repeats:
-    """Remembers a signature of every non-empty page: its length and its first and last
-    item.  A listing never shows an item twice, so a signature seen again means the
-    server is serving the same page under a new cursor (it would never end)."""
+class _Progress:
+    """What keeps a listing honest: a cursor is never served twice, and neither is a page.
+
+    A page's signature is its length and its first and last item; a listing never shows
+    an item twice, so a signature seen again means the server is serving the same page
+    under a new cursor.  Either way the listing would never end: stop with an error."""
 
     def __init__(self, what: str) -> None:
         self.what = what
-        self.seen: set[tuple[int, str, str]] = set()
+        self.cursors: set[str] = set()
+        self.pages: set[tuple[int, str, str]] = set()
 
-    def check(self, data: list[Any]) -> None:
-        if not data:
-            return
-        sign = (len(data), _canonical(data[0]), _canonical(data[-1]))
-        if sign in self.seen:
+    def advance(self, cursor: str, data: list[Any]) -> str:
+        if cursor in self.cursors:
             raise TransportError(
-                f"listing {self.what}: the server sent the same page again under a new "
-                "cursor; stopping (the listing would never end)"
+                f"listing {self.what}: the cursor came back twice; stopping (the server "
+                "would make us loop forever)"
             )
-        self.seen.add(sign)
+        if data:
+            sign = (len(data), _canonical(data[0]), _canonical(data[-1]))
+            if sign in self.pages:
+                raise TransportError(
+                    f"listing {self.what}: the server sent the same page again under a new "
+                    "cursor; stopping (the listing would never end)"
+                )
+            self.pages.add(sign)
+        self.cursors.add(cursor)
+        return cursor
 
 
 def _canonical(item: Any) -> str:
@@ -95,8 +104,7 @@ def id_cursor_pages(
     max_pages: int = DEFAULT_MAX_PAGES,
 ) -> Iterator[Page]:
     """Yield each page of an ID-cursor listing."""
-    seen: set[str] = set()
-    repeats = _Repeats(what)
+    progress = _Progress(what)
     after: str | None = None
     for number in itertools.count(1):
         if number > max_pages:
@@ -119,14 +127,7 @@ def id_cursor_pages(
                 + ("is empty" if not data else "has no last_id")
                 + "; stopping rather than guessing where the list continues"
             )
-        if last in seen:
-            raise TransportError(
-                f"listing {what}: the cursor {last!r} came back twice; stopping (the server "
-                "would make us loop forever)"
-            )
-        repeats.check(data)
-        seen.add(last)
-        after = last
+        after = progress.advance(last, data)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -138,8 +139,7 @@ def opaque_cursor_pages(
     max_pages: int = DEFAULT_MAX_PAGES,
 ) -> Iterator[Page]:
     """Yield each page of an opaque-cursor listing."""
-    seen: set[str] = set()
-    repeats = _Repeats(what)
+    progress = _Progress(what)
     page: str | None = None
     empty_run = 0
     for number in itertools.count(1):
@@ -156,17 +156,10 @@ def opaque_cursor_pages(
             return
         if not isinstance(cursor, str) or not cursor:
             raise TransportError(f"malformed page of {what}: 'next_page' is not a string")
-        if cursor in seen:
-            raise TransportError(
-                f"listing {what}: the cursor came back twice; stopping (the server would "
-                "make us loop forever)"
-            )
         empty_run = 0 if data else empty_run + 1
         if empty_run >= MAX_EMPTY_PAGES:
             raise TransportError(
                 f"listing {what}: {empty_run} empty pages in a row with a next_page; stopping"
             )
-        repeats.check(data)
-        seen.add(cursor)
-        page = cursor
+        page = progress.advance(cursor, data)
     raise AssertionError("unreachable")  # pragma: no cover

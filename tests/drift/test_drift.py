@@ -12,7 +12,7 @@ from reconciler.drift import detect
 from reconciler.drift.render import RENDERERS
 from reconciler.errors import PolicyError
 from reconciler.plan.planner import PlanOptions, build_plan
-from tests.plan.builders import desired, enterprise_snapshot, limit, limits, val
+from tests.plan.builders import desired, enterprise_snapshot, limit, limits, user_limit, val
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
 
@@ -24,11 +24,7 @@ def drifted_doc() -> dict[str, object]:
             limit(
                 {"type": "seat_tier", "seat_tier": "enterprise_standard"}, "monthly", val("12000")
             ),
-            limit(
-                {"type": "user", "email": "bob@globex.example", "id": "user_bob"},
-                "monthly",
-                val("90000"),
-            ),
+            user_limit("bob", "monthly", val("90000")),
         ),
     )
     return build_plan(

@@ -150,3 +150,9 @@ def limits(*items: DesiredLimit) -> dict[str, DesiredLimit]:
 
 def workspaces(*items: DesiredWorkspace) -> dict[str, DesiredWorkspace]:
     return {i.address: i for i in items}
+
+
+def user_limit(name: str, period: str, amount: Value) -> DesiredLimit:
+    """A limit for the sample Enterprise member ``name@globex.example`` (id ``user_<name>``)."""
+    scope = {"type": "user", "email": f"{name}@globex.example", "id": f"user_{name}"}
+    return limit(scope, period, amount)

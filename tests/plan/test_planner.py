@@ -17,6 +17,7 @@ from tests.plan.builders import (
     limit,
     limits,
     live_ws,
+    user_limit,
     val,
     workspace,
     workspaces,
@@ -294,21 +295,9 @@ def test_enterprise_verify_only_scopes_are_manual_and_users_are_written() -> Non
                 {"type": "seat_tier", "seat_tier": "enterprise_standard"}, "monthly", val("12000")
             ),
             limit(ORG, "monthly", val("5000000")),
-            limit(
-                {"type": "user", "email": "bob@globex.example", "id": "user_bob"},
-                "monthly",
-                val("90000"),
-            ),
-            limit(
-                {"type": "user", "email": "carol@globex.example", "id": "user_carol"},
-                "daily",
-                val(None),
-            ),
-            limit(
-                {"type": "user", "email": "alice@globex.example", "id": "user_alice"},
-                "monthly",
-                val(INHERIT),
-            ),
+            user_limit("bob", "monthly", val("90000")),
+            user_limit("carol", "daily", val(None)),
+            user_limit("alice", "monthly", val(INHERIT)),
         ),
     )
     plan = plan_of(d, enterprise_snapshot())
@@ -336,13 +325,7 @@ def test_authoritative_users_delete_undeclared_overrides_only() -> None:
     d = desired(
         "enterprise",
         management={"users": val("authoritative", 40)},
-        limits=limits(
-            limit(
-                {"type": "user", "email": "bob@globex.example", "id": "user_bob"},
-                "monthly",
-                val("75000"),
-            )
-        ),
+        limits=limits(user_limit("bob", "monthly", val("75000"))),
     )
     plan = plan_of(d, enterprise_snapshot())
     assert actions(plan) == [("spend_limit:user:alice@globex.example:monthly", "delete")]
@@ -457,21 +440,9 @@ def test_lowering_a_cap_below_spend_so_far_warns_and_headroom_is_stated() -> Non
     d = desired(
         "enterprise",
         limits=limits(
-            limit(
-                {"type": "user", "email": "bob@globex.example", "id": "user_bob"},
-                "monthly",
-                val("50000"),
-            ),
-            limit(
-                {"type": "user", "email": "carol@globex.example", "id": "user_carol"},
-                "monthly",
-                val(None),
-            ),
-            limit(
-                {"type": "user", "email": "alice@globex.example", "id": "user_alice"},
-                "monthly",
-                val("100000"),
-            ),
+            user_limit("bob", "monthly", val("50000")),
+            user_limit("carol", "monthly", val(None)),
+            user_limit("alice", "monthly", val("100000")),
         ),
     )
     plan = plan_of(d, enterprise_snapshot())
@@ -519,16 +490,8 @@ def test_authoritative_users_leave_rows_in_unknown_periods_alone() -> None:
         "enterprise",
         management={"users": val("authoritative", 40)},
         limits=limits(
-            limit(
-                {"type": "user", "email": "bob@globex.example", "id": "user_bob"},
-                "monthly",
-                val("75000"),
-            ),
-            limit(
-                {"type": "user", "email": "alice@globex.example", "id": "user_alice"},
-                "monthly",
-                val(None),
-            ),
+            user_limit("bob", "monthly", val("75000")),
+            user_limit("alice", "monthly", val(None)),
         ),
     )
     assert plan_of(d, snap).changes == []

@@ -26,6 +26,7 @@ from tests.plan.builders import (
     enterprise_snapshot,
     limit,
     limits,
+    user_limit,
     val,
     workspace,
     workspaces,
@@ -89,16 +90,8 @@ def enterprise_doc() -> dict[str, Any]:
                 "monthly",
                 val("12000", 7),
             ),
-            limit(
-                {"type": "user", "email": "bob@globex.example", "id": "user_bob"},
-                "monthly",
-                val("90000", 11),
-            ),
-            limit(
-                {"type": "user", "email": "carol@globex.example", "id": "user_carol"},
-                "daily",
-                val(None, 12),
-            ),
+            user_limit("bob", "monthly", val("90000", 11)),
+            user_limit("carol", "daily", val(None, 12)),
         ),
     )
     plan = build_plan(

@@ -162,7 +162,7 @@ def _workspaces(snap: Snapshot, header: list[str]) -> str:
             continue
         dr = ws.data_residency
         allowed = dr.get("allowed_inference_geos", "unrestricted")
-        lines.append(f"  {_key(ws.name)}:")
+        lines.append(f"  {_scalar(ws.name)}:")
         lines.append("    data_residency:")
         lines.append(f"      workspace_geo: {_scalar(dr.get('workspace_geo', 'us'))}")
         allowed_text = (
@@ -173,7 +173,7 @@ def _workspaces(snap: Snapshot, header: list[str]) -> str:
         lines.append(f"      allowed_inference_geos: {allowed_text}")
         lines.append(f"      default_inference_geo: {_scalar(dr.get('default_inference_geo'))}")
         if ws.tags:
-            tags = ", ".join(f"{_key(k)}: {json.dumps(v)}" for k, v in sorted(ws.tags.items()))
+            tags = ", ".join(f"{_scalar(k)}: {json.dumps(v)}" for k, v in sorted(ws.tags.items()))
             lines.append(f"    tags: {{{tags}}}")
         row = limits.get(ws.id)
         if row is not None and row.amount is not None:
@@ -208,7 +208,7 @@ def _section(
     if not entries:
         return []
     head = f"  {name}:" + (f"  # {note}" if note else "")
-    return [head] + [f"    {_key(k)}: {_periods(v, cur)}" for k, v in sorted(entries.items())]
+    return [head] + [f"    {_scalar(k)}: {_periods(v, cur)}" for k, v in sorted(entries.items())]
 
 
 def _periods(periods: dict[str, str | None], cur: str | None) -> str:
@@ -232,7 +232,3 @@ def _scalar(value: object) -> str:
     text = str(value)
     dumped = yaml.safe_dump(text, default_flow_style=True, width=10_000).strip()
     return dumped.removesuffix("\n...").removesuffix("...").strip()
-
-
-def _key(text: str) -> str:
-    return _scalar(text)

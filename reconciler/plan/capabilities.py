@@ -48,4 +48,3 @@ SCOPE_LABELS = {
 WORKSPACE_CREATE_ONLY = frozenset({"data_residency.workspace_geo"})
 # The only storage geo the API offers today (admin-api: `workspace_geo` response is "us").
 CREATABLE_GEOS = ("us",)
-WORKSPACES_WRITABLE = frozenset({"console"})

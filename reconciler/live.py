@@ -112,7 +112,9 @@ class Snapshot:
     members: dict[str, LiveMember] | None = None  # by lower-cased email
     members_complete: bool = False  # True: every member was listed (not only look-ups)
     groups: list[LiveGroup] | None = None
-    limits: list[LiveLimit] = field(default_factory=list)  # every configured row read
+    # Every configured row read, user overrides included (also those learnt from the
+    # effective report, so nothing downstream has to look for them twice).
+    limits: list[LiveLimit] = field(default_factory=list)
     effective: dict[tuple[str, str], Effective] | None = None  # (user_id, period)
     requests: int = 0  # requests this snapshot cost
 

@@ -120,24 +120,9 @@ def _build(desired: Desired, snapshot: Snapshot, policy_digest: str, opts: PlanO
 
 
 def live_limits(snapshot: Snapshot) -> dict[LimitKey, LiveLimit]:
-    """Every configured row by identity; user overrides also come from the effective report."""
-    rows: dict[LimitKey, LiveLimit] = {
-        (r.scope_type, r.scope_id, r.period): r for r in snapshot.limits
-    }
-    for eff in (snapshot.effective or {}).values():
-        if eff.source_type != "user":
-            continue
-        key: LimitKey = ("user", eff.user_id, eff.period)
-        if key not in rows:
-            rows[key] = LiveLimit(
-                id=eff.spend_limit_id,
-                scope_type="user",
-                scope_id=eff.user_id,
-                period=eff.period,
-                amount=eff.amount,
-                currency=snapshot.currency,
-            )
-    return rows
+    """Every configured row by identity (user overrides included: the reader puts those
+    it learns from the effective report into ``snapshot.limits`` too)."""
+    return {(r.scope_type, r.scope_id, r.period): r for r in snapshot.limits}
 
 
 # --------------------------------------------------------------------------- workspaces

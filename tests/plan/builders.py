@@ -82,6 +82,10 @@ def enterprise_snapshot(**kw: Any) -> Snapshot:
         LiveLimit("spl_org", "organization", None, "monthly", "5000000", "USD"),
         LiveLimit("spl_std", "seat_tier", "enterprise_standard", "monthly", "10000", "USD"),
         LiveLimit("spl_research", "rbac_group", "rbac_group_research", "monthly", "150000", "USD"),
+        # The two members' own overrides, as the reader records them from the effective
+        # report below.
+        LiveLimit("spl_alice", "user", "user_alice", "monthly", None, "USD"),
+        LiveLimit("spl_bob", "user", "user_bob", "monthly", "75000", "USD"),
     ]
     effective = {
         ("user_alice", "monthly"): Effective(

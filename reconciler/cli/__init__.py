@@ -1,20 +1,10 @@
 """Command-line interface: ``claude-policy <command>``.
 
-Each command registers itself on :data:`reconciler.cli.app.main` when its module is
-imported below.
+The group in :mod:`reconciler.cli.app` loads each command's module only when that command
+runs (or when help lists them), so ``--version`` and ``validate`` never import the HTTP
+client or the emulator's server stack.
 """
 
-from reconciler.cli import (  # noqa: F401  (each module registers its commands)
-    apply,
-    audit,
-    drift,
-    emulator,
-    explain,
-    import_org,
-    plan,
-    schema,
-    validate,
-)
 from reconciler.cli.app import main as group
 from reconciler.cli.app import run as main
 

@@ -8,6 +8,7 @@ A traceback is shown only with ``--debug``.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import traceback
@@ -21,9 +22,39 @@ from reconciler.errors import EXIT_INTERRUPTED, EXIT_USAGE, PolicyError, Reconci
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+# Command name → (module under reconciler.cli, attribute).  A module is imported only when
+# its command runs or help lists the commands: start-up stays small, and only
+# ``claude-policy emulator`` loads starlette and uvicorn.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": ("validate", "validate"),
+    "plan": ("plan", "plan"),
+    "apply": ("apply", "apply"),
+    "drift": ("drift", "drift"),
+    "audit": ("audit", "audit"),
+    "show": ("plan", "show"),
+    "explain": ("explain", "explain"),
+    "import": ("import_org", "import_org"),
+    "schema": ("schema", "schema"),
+    "emulator": ("emulator", "emulator_command"),
+}
+
+
 class _Group(click.Group):
     """The error boundary, in ``main`` so that the console script and click's test runner
-    behave the same: exit codes from return values and errors, never a traceback."""
+    behave the same: exit codes from return values and errors, never a traceback.  Commands
+    are loaded on first use from :data:`COMMANDS`."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands or cmd_name not in COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        module, attribute = COMMANDS[cmd_name]
+        command = getattr(importlib.import_module(f"reconciler.cli.{module}"), attribute)
+        assert isinstance(command, click.Command)
+        self.add_command(command, cmd_name)
+        return command
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False

@@ -7,7 +7,6 @@ import sys
 import click
 
 from reconciler.apply import ApplyOptions, ApplyReport, Progress, apply_plan, check_plan
-from reconciler.cli.app import main
 from reconciler.cli.options import ApiOptions, api_options, open_client, use_color
 from reconciler.cli.plan import policy_paths
 from reconciler.cli.progress import reading
@@ -20,7 +19,7 @@ from reconciler.plan.render.values import duration
 from reconciler.workflow import plan_policy
 
 
-@main.command()
+@click.command()
 @click.argument("planfile_path", metavar="[PLANFILE]", required=False, type=click.Path())
 @click.option(
     "--policies",

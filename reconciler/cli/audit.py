@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from reconciler.audit.render import RENDERERS
-from reconciler.cli.app import main
 from reconciler.cli.options import ApiOptions, api_options, open_client, use_color
 from reconciler.cli.output import FORMAT, emit
 from reconciler.cli.plan import policy_paths
@@ -15,7 +14,7 @@ from reconciler.usage import DEFAULT_DAYS
 from reconciler.workflow import audit_policy
 
 
-@main.command()
+@click.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
     "--days",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from reconciler.acks import load_acks
-from reconciler.cli.app import main
 from reconciler.cli.options import ApiOptions, api_options, open_client, use_color
 from reconciler.cli.output import FORMAT, emit
 from reconciler.cli.plan import policy_paths
@@ -16,7 +15,7 @@ from reconciler.errors import EXIT_CHANGES, EXIT_OK
 from reconciler.workflow import plan_policy
 
 
-@main.command()
+@click.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=FORMAT, default="text", show_default=True)
 @click.option("--json-out", metavar="FILE", help="Also write the JSON report to FILE.")

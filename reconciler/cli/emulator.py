@@ -1,4 +1,8 @@
-"""``claude-policy emulator``: serve the Admin API emulator on loopback (SPEC §8)."""
+"""``claude-policy emulator``: serve the Admin API emulator on loopback (SPEC §8).
+
+The server stack (starlette, uvicorn) is imported inside the command, so that no other
+command pays for it.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +10,20 @@ from pathlib import Path
 
 import click
 
-from reconciler.cli.app import main
-from reconciler.emulator import EmulatorApp, Options, SeedError, StateError, StateFile, load_seed
-from reconciler.emulator.runtime import Source
-from reconciler.emulator.server import NotLoopback, check_loopback, listen, serve
+from reconciler import seeds
 
 
 def _announce(url: str) -> None:
     click.echo(url)  # click.echo flushes: the URL line reaches a waiting parent at once
 
 
-@main.command("emulator")
+@click.command("emulator")
 @click.option(
-    "--seed", type=click.Path(dir_okay=False, path_type=Path), help="Seed file (YAML or JSON)."
+    "--seed",
+    metavar="FILE|NAME",
+    help="Seed file (YAML or JSON), or the name of a bundled example: "
+    + ", ".join(seeds.names())
+    + ".",
 )
 @click.option(
     "--host", default="127.0.0.1", show_default=True, help="Loopback address to listen on."
@@ -68,7 +73,7 @@ def _announce(url: str) -> None:
     help="Usage newer than this is not in the usage and cost reports yet.",
 )
 def emulator_command(
-    seed: Path | None,
+    seed: str | None,
     host: str,
     port: int,
     state: Path | None,
@@ -81,6 +86,17 @@ def emulator_command(
     usage_delay: float,
 ) -> None:
     """Serve the Admin API emulator; the first line printed is its base URL."""
+    from reconciler.emulator import (
+        EmulatorApp,
+        Options,
+        SeedError,
+        StateError,
+        StateFile,
+        load_seed,
+    )
+    from reconciler.emulator.runtime import Source
+    from reconciler.emulator.server import NotLoopback, check_loopback, listen, serve
+
     try:
         check_loopback(host)
     except NotLoopback as e:
@@ -100,7 +116,7 @@ def emulator_command(
         if state_file is not None and state_file.exists():
             source = state_file.read()
         elif seed is not None:
-            source = load_seed(seed)
+            source = load_seed(_seed_path(seed))
         else:
             raise click.UsageError("--seed is required unless --state names an existing file.")
         app = EmulatorApp(source, options, state=state_file)
@@ -113,3 +129,11 @@ def emulator_command(
     except OSError as e:
         raise click.ClickException(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
     serve(app, sock, _announce)
+
+
+def _seed_path(seed: str) -> Path:
+    """A seed file's path: the file named, else the bundled example of that name."""
+    path = Path(seed)
+    if path.exists():
+        return path
+    return seeds.bundled(seed) or path

@@ -7,7 +7,6 @@ import json
 import click
 
 from reconciler import addresses
-from reconciler.cli.app import main
 from reconciler.cli.options import ApiOptions, api_options, open_client
 from reconciler.cli.plan import policy_paths
 from reconciler.cli.progress import reading
@@ -17,7 +16,7 @@ from reconciler.explain import explain_needs, render_text, subject_kind
 from reconciler.workflow import plan_policy
 
 
-@main.command()
+@click.command()
 @click.argument("subject", metavar="EMAIL|WORKSPACE|ADDRESS")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")

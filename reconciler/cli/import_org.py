@@ -5,13 +5,12 @@ from __future__ import annotations
 import click
 
 from reconciler.adminapi import detect_org_kind, read_snapshot
-from reconciler.cli.app import main
 from reconciler.cli.options import ApiOptions, api_options, open_client
 from reconciler.cli.progress import reading
 from reconciler.importer import import_needs, render_import
 
 
-@main.command(name="import")
+@click.command(name="import")
 @click.option(
     "--out",
     "out_dir",

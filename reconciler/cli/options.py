@@ -2,7 +2,7 @@
 
 Usage in a command module::
 
-    @main.command()
+    @click.command()
     @api_options
     def plan(api: ApiOptions, ...) -> None:
         with open_client(api) as client:

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import click
 
-from reconciler.cli.app import main
 from reconciler.cli.options import ApiOptions, api_options, open_client, use_color
 from reconciler.cli.output import FORMAT, emit, parse_duration
 from reconciler.cli.progress import reading
@@ -24,7 +23,7 @@ def policy_paths(paths: tuple[str, ...]) -> tuple[str, ...]:
     return paths or DEFAULT_PATHS
 
 
-@main.command()
+@click.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--out", "out", metavar="PLANFILE", help="Save the plan (JSON) for `apply PLANFILE`.")
 @click.option("--format", "fmt", type=FORMAT, default="text", show_default=True)
@@ -103,7 +102,7 @@ def plan(
     return EXIT_OK
 
 
-@main.command()
+@click.command()
 @click.argument("planfile_path", metavar="PLANFILE", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=FORMAT, default="text", show_default=True)
 @click.option("--no-color", is_flag=True, help="No colours (also: env NO_COLOR).")

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import click
 
-from reconciler.cli.app import main
 from reconciler.schemas import load_text
 
 
-@main.command()
+@click.command()
 @click.option(
     "--name",
     type=click.Choice(["policy", "plan", "seed"]),

@@ -12,7 +12,6 @@ from typing import Any
 
 import click
 
-from reconciler.cli.app import main
 from reconciler.errors import EXIT_ERROR, EXIT_USAGE, Problem
 from reconciler.policy import Checked, Policy, check
 
@@ -32,7 +31,7 @@ class _Command(click.Command):
             raise _UsageError(e.format_message(), e.ctx) from None
 
 
-@main.command(cls=_Command)
+@click.command(cls=_Command)
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
     "--format",

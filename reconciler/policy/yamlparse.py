@@ -12,7 +12,10 @@ Refused, each as a located :class:`~reconciler.errors.Problem` (never an excepti
   message: it is the commonest mistake);
 * more than one YAML document in a file;
 * duplicate mapping keys (naming both lines);
-* nesting deeper than :data:`MAX_DEPTH` (libyaml's composer crashes on very deep input);
+* nesting deeper than :data:`MAX_DEPTH` (libyaml's composer crashes on very deep input).
+  libyaml 0.2.6 and later have a guard of their own (at 1,000 levels, in the scanner, which
+  runs ahead of the events we see), so it may notice first; the same located problem is
+  reported whichever guard fires (see :func:`_depth_problem`);
 * aliases that would add more than :data:`MAX_ALIAS_NODES` nodes to the file
   ("billion laughs"): an alias reuses the anchored node, and its size is charged to a
   budget before anything is expanded;
@@ -140,8 +143,9 @@ class _Frame:
 
 
 class _Builder:
-    def __init__(self, text: str, file: str) -> None:
+    def __init__(self, text: str, file: str, loader: type | None = None) -> None:
         self.text = text
+        self.loader = loader or _Loader
         self.file = file
         self.problems: list[Problem] = []
         self.anchors: dict[str, tuple[Node, int]] = {}
@@ -155,7 +159,7 @@ class _Builder:
     # ------------------------------------------------------------------ driver
 
     def run(self) -> Parsed:
-        loader = _Loader(self.text)
+        loader = self.loader(self.text)
         get_event = loader.get_event
         scalar, start, end = self.scalar, self.start, self.end
         try:
@@ -175,7 +179,7 @@ class _Builder:
         except _Stop:
             self.root = None
         except yaml.MarkedYAMLError as e:
-            self.problems.append(self.syntax_problem(e))
+            self.problems.append(self.depth_problem(e) or self.syntax_problem(e))
             self.root = None
         except yaml.YAMLError as e:  # reader errors carry no mark
             self.problems.append(Problem(self.file, 1, 1, f"malformed YAML: {e}"))
@@ -391,6 +395,23 @@ class _Builder:
                 target.entries.setdefault(key, pair)
 
     # ------------------------------------------------------------------ syntax errors
+
+    def depth_problem(self, e: yaml.MarkedYAMLError) -> Problem | None:
+        """Our nesting problem, when the parser's error was its own depth guard firing first.
+
+        libyaml's scanner may refuse deep nesting before our guard sees the events.  Rather
+        than trust its wording, the text up to its error is read again by the pure-Python
+        parser, which has no depth guard: if nesting is what went wrong, our guard fires
+        there, at the collection that first goes past :data:`MAX_DEPTH`.  Other errors keep
+        the parser's own message.  Only error paths pay for this, on the part before the error.
+        """
+        mark = e.problem_mark
+        if self.loader is yaml.SafeLoader or mark is None:
+            return None
+        prefix = self.text[: mark.index + 1]
+        again = _Builder(prefix, self.file, yaml.SafeLoader).run().problems
+        depth = f"nesting deeper than {MAX_DEPTH} levels"
+        return again[-1] if again and again[-1].message == depth else None
 
     def syntax_problem(self, e: yaml.MarkedYAMLError) -> Problem:
         mark = e.problem_mark or e.context_mark

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+import yaml
 
+from reconciler.policy import yamlparse
 from reconciler.policy.located import Mapping, Scalar, Sequence, to_plain
 from reconciler.policy.yamlparse import MAX_ALIAS_NODES, MAX_DEPTH, parse
 
@@ -189,10 +191,45 @@ def test_reasonable_aliases_are_fine() -> None:
     assert len(root(text).entries) == 1001
 
 
-def test_deep_nesting_is_refused_without_crashing_libyaml() -> None:
-    text = "a: " + "[" * 100_000 + "]" * 100_000 + "\n"
+# libyaml 0.2.6+ refuses nesting past 1,000 levels in its scanner, before our guard sees the
+# events; older libyaml and the pure-Python parser leave the guard to us.  Either way the
+# user gets one problem, located at the first collection past MAX_DEPTH.
+DEEP_CASES = {
+    "flow, within libyaml's own bound": ("a: " + "[" * 100 + "]" * 100 + "\n", 1, 3 + MAX_DEPTH),
+    "flow, past libyaml's own bound": ("a: " + "[" * 5000 + "]" * 5000 + "\n", 1, 3 + MAX_DEPTH),
+    "flow mappings past libyaml's bound": (
+        "{a: " * 1100 + "1" + "}" * 1100 + "\n",
+        1,
+        4 * MAX_DEPTH + 1,
+    ),
+    "block sequences past libyaml's bound": ("- " * 1100 + "x\n", 1, 2 * MAX_DEPTH + 1),
+    "block mappings past libyaml's bound": (
+        "".join(f"{' ' * i}k{i}:\n" for i in range(1100)) + " " * 1100 + "x: 1\n",
+        MAX_DEPTH + 1,
+        MAX_DEPTH + 1,
+    ),
+}
+
+
+@pytest.mark.parametrize("loader", ["libyaml", "pure-python"])
+@pytest.mark.parametrize("case", sorted(DEEP_CASES))
+def test_deep_nesting_is_one_located_problem_whichever_guard_fires(
+    case: str, loader: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if loader == "pure-python":
+        monkeypatch.setattr(yamlparse, "_Loader", yaml.SafeLoader)
+    text, line, column = DEEP_CASES[case]
     found = parse(text.encode(), "deep.yaml")
-    assert [p.message for p in found.problems] == [f"nesting deeper than {MAX_DEPTH} levels"]
+    assert found.root is None
+    assert [(p.line, p.column, p.message) for p in found.problems] == [
+        (line, column, f"nesting deeper than {MAX_DEPTH} levels")
+    ]
+
+
+def test_libyaml_errors_other_than_depth_keep_their_own_message() -> None:
+    found = parse(b"a: [1, 2\nb: 3\n", "bad.yaml")
+    assert len(found.problems) == 1
+    assert found.problems[0].message.startswith("malformed YAML: ")
 
 
 def test_block_nesting_within_the_bound_is_fine() -> None:

@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -100,13 +100,16 @@ def running_emulator(
     *extra_args: str,
     state: str | Path | None = None,
     startup_timeout: float = STARTUP_TIMEOUT,
+    command: Sequence[str] = (sys.executable, "-m", "reconciler"),
+    env: dict[str, str] | None = None,
 ) -> Iterator[Emulator]:
     """Start the emulator on a free loopback port with ``--control``; stop it on exit.
 
     ``seed_path`` may be None when ``state`` names an existing state file.
-    ``extra_args`` go to the command as they are (``"--rate-scale", "100"``).
+    ``extra_args`` go to the command as they are (``"--rate-scale", "100"``).  ``command``
+    is how ``claude-policy`` is launched (an installed console script, say), with ``env``.
     """
-    args = [sys.executable, "-m", "reconciler", "emulator", "--port", "0", "--control"]
+    args = [*command, "emulator", "--port", "0", "--control"]
     if seed_path is not None:
         args += ["--seed", str(seed_path)]
     if state is not None:
@@ -116,7 +119,11 @@ def running_emulator(
         workdir = Path(tmp)
         with (workdir / "stdout").open("wb") as out, (workdir / "stderr").open("wb") as err:
             process = subprocess.Popen(
-                args, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=dict(os.environ)
+                args,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=err,
+                env=dict(os.environ) if env is None else env,
             )
         try:
             url = _first_line(workdir / "stdout", process, time.monotonic() + startup_timeout)

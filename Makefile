@@ -66,9 +66,11 @@ test-latest:
 	rm -rf $(LATEST)
 	$(PYTHON) -m venv $(LATEST)
 	$(LATEST)/bin/python -m pip install --disable-pip-version-check --quiet --upgrade pip
-	$(LATEST)/bin/python -m pip install --disable-pip-version-check --quiet -e '.[test]' build
+	$(LATEST)/bin/python -m pip install --disable-pip-version-check --quiet --upgrade \
+	  -e '.[test]' build setuptools wheel
 	$(LATEST)/bin/python -m pip download --disable-pip-version-check --quiet \
 	  -d $(LATEST)/wheelhouse setuptools wheel .
+	@touch $(LATEST)/wheelhouse/.complete
 	@echo "Newest releases installed (compare with requirements/test.lock):"
 	@$(LATEST)/bin/python -m pip list --disable-pip-version-check --format=freeze \
 	  | grep -v -i '^claude-policy' | sed 's/^/  /'

@@ -44,6 +44,13 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+def _checked(args: list[str]) -> None:
+    """Run a set-up step; its output is the failure message when it fails."""
+    done = subprocess.run(args, capture_output=True, text=True, timeout=300, check=False)
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, f"{' '.join(args)} exited {done.returncode}:\n{output}"
+
+
 def _sources(dest: Path) -> Path:
     """The checkout's files (tracked and new, not ignored) copied to ``dest``."""
     listed = subprocess.run(
@@ -70,12 +77,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path
     tmp = tmp_path_factory.mktemp("build")
     src = _sources(tmp / "src")
     dist = tmp / "dist"
-    subprocess.run(
-        [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(dist), str(src)],
-        capture_output=True,
-        check=True,
-        timeout=300,
-    )
+    _checked([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(dist), str(src)])
     (sdist,) = dist.glob("claude_policy-*.tar.gz")
     (wheel,) = dist.glob("claude_policy-*.whl")
     yield sdist, wheel
@@ -90,7 +92,7 @@ def installed(
     env_dir = home / "venv"
     venv.EnvBuilder(with_pip=True, clear=True).create(env_dir)
     bin_dir = env_dir / "bin"
-    subprocess.run(
+    _checked(
         [
             str(bin_dir / "python"),
             "-m",
@@ -102,10 +104,7 @@ def installed(
             "--find-links",
             str(WHEELHOUSE),
             str(built[1]),
-        ],
-        capture_output=True,
-        check=True,
-        timeout=300,
+        ]
     )
     env = {
         k: v

@@ -78,7 +78,7 @@ def test_accepted_urls(url: str) -> None:
         ("http://localhost.example.com", "refusing plain http"),
         ("ftp://127.0.0.1", "invalid API URL"),
         ("api.anthropic.com", "invalid API URL"),
-        ("https://user:pw@api.anthropic.com", "no credentials"),
+        ("https://user:pw@api.anthropic.com", "carries credentials"),
         ("https://api.anthropic.com:notaport", "invalid API URL"),
     ],
 )

@@ -42,6 +42,16 @@ _SYMBOLS: dict[str, str] = {
     "INR": "₹", "KRW": "₩", "BRL": "R$", "CNY": "CN¥", "NZD": "NZ$", "MXN": "MX$",
 }  # fmt: skip
 
+# Withdrawn codes a policy may still carry → the active code that replaced them.
+_REPLACED: dict[str, str] = {
+    "ATS": "EUR", "BEF": "EUR", "CYP": "EUR", "DEM": "EUR", "EEK": "EUR", "ESP": "EUR",
+    "FIM": "EUR", "FRF": "EUR", "GRD": "EUR", "HRK": "EUR", "IEP": "EUR", "ITL": "EUR",
+    "LTL": "EUR", "LUF": "EUR", "LVL": "EUR", "MTL": "EUR", "NLG": "EUR", "PTE": "EUR",
+    "SIT": "EUR", "SKK": "EUR", "BYR": "BYN", "CUC": "CUP", "GHC": "GHS", "MRO": "MRU",
+    "RUR": "RUB", "SLL": "SLE", "STD": "STN", "TRL": "TRY", "VEF": "VES", "ZMK": "ZMW",
+    "ZWL": "ZWG",
+}  # fmt: skip
+
 # The currencies most organizations are billed in, in rough order of use: a typo one letter
 # off one of these is suggested (see :func:`close_currency`).
 _COMMON = (
@@ -67,16 +77,24 @@ def is_currency(code: str) -> bool:
     return code in _CURRENCIES
 
 
+def successor(code: str) -> str | None:
+    """The active code that replaced a withdrawn one (``HRK`` → ``EUR``), if known."""
+    return _REPLACED.get(code.strip().upper())
+
+
 def close_currency(code: str) -> str | None:
     """The active currency code that ``code`` is most likely a typo of, if any.
 
     Three-letter codes are all close to each other by edit distance, so only likely slips
     count: the same letters in another order (``UDS`` → ``USD``, ``GPB`` → ``GBP``), or one
     letter off a widely used code (``EUT`` → ``EUR``); lower case and a word that starts with
-    a code count too (``usd``, ``EURO``)."""
+    a code count too (``usd``, ``EURO``).  A withdrawn code gives its successor (``HRK`` →
+    ``EUR``)."""
     code = code.strip().upper()
     if code in _CURRENCIES:
         return code
+    if code in _REPLACED:
+        return _REPLACED[code]
     if len(code) > 3 and code[:3] in _CURRENCIES:  # EURO
         return code[:3]
     anagrams = [c for c in _CURRENCIES if sorted(c) == sorted(code)]

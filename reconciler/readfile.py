@@ -6,14 +6,15 @@ acknowledgements — goes through :func:`read_bounded`, whose contract is:
 * At most ``limit + 1`` bytes are ever read, whatever the file claims to hold: a file over
   ``limit`` (``/dev/zero``, a file that grows while it is read) is refused as too large.
   A regular file's size is checked before it is opened.
-* Only what the caller accepts is opened for reading.  A regular file always; a named pipe
-  or a character device only with ``streams=True``; a directory, socket or block device
-  never.  The kind is checked with ``stat`` before the open, and again with ``fstat`` on
-  what was opened (the path may have changed in between).
-* Nothing blocks.  The file is opened with ``O_NONBLOCK``: opening a named pipe nobody
-  writes to returns at once, and reads as empty.  A pipe or device that is open but silent
-  is given ``wait`` seconds in all to finish; a writer that is still busy after that is
-  refused rather than waited for.
+* Only what the caller accepts is opened for reading.  A regular file always; a pipe
+  (named, or ``/dev/fd/N`` from ``<(…)``) only with ``pipes=True``; a character device only
+  with ``devices=True``; a directory, socket or block device never.  The kind is checked
+  with ``stat`` before the open, and again with ``fstat`` on what was opened (the path may
+  have changed in between).
+* Nothing blocks for long.  The file is opened with ``O_NONBLOCK``, so opening a named
+  pipe returns at once.  A pipe or device is then given ``wait`` seconds in all for a
+  writer to turn up and finish (a writer that came and went without writing reads as
+  empty at once); one still silent or busy after that is refused rather than waited for.
 * Every refusal is an :class:`UnreadableFile` whose ``reason`` is a short phrase
   ("permission denied", "a named pipe, not a regular file") for the caller to put in its
   own one-line message.  Nothing here prints, and no ``OSError`` escapes.
@@ -30,7 +31,7 @@ from pathlib import Path
 
 from reconciler.errors import ReconcilerError
 
-__all__ = ["STREAM_WAIT", "UnreadableFile", "kind_of", "read_bounded"]
+__all__ = ["STREAM_WAIT", "UnreadableFile", "kind_of", "read_bounded", "reason_for"]
 
 STREAM_WAIT = 30.0  # seconds a pipe's writer has to finish; a key or plan takes far less
 _CHUNK = 1 << 20
@@ -97,7 +98,8 @@ def read_bounded(
     path: str | Path,
     limit: int,
     *,
-    streams: bool = False,
+    pipes: bool = False,
+    devices: bool = False,
     wait: float = STREAM_WAIT,
 ) -> bytes:
     """The bytes of ``path`` (at most ``limit``); :class:`UnreadableFile` otherwise."""
@@ -105,7 +107,7 @@ def read_bounded(
         before = os.stat(path)
     except OSError as e:
         raise UnreadableFile(reason_for(e, path)) from None
-    _check_kind(before.st_mode, streams)
+    _check_kind(before.st_mode, pipes, devices)
     if stat.S_ISREG(before.st_mode) and before.st_size > limit:
         raise _too_large(before.st_size, limit)
     try:
@@ -114,7 +116,7 @@ def read_bounded(
         raise UnreadableFile(reason_for(e, path)) from None
     try:
         opened = os.fstat(fd)
-        _check_kind(opened.st_mode, streams)  # what was opened, not what was looked at
+        _check_kind(opened.st_mode, pipes, devices)  # what was opened, not what was looked at
         hint = opened.st_size if stat.S_ISREG(opened.st_mode) else 0
         data = _read(fd, limit, hint, wait, kind_of(opened.st_mode))
     except OSError as e:
@@ -126,10 +128,8 @@ def read_bounded(
     return data
 
 
-def _check_kind(mode: int, streams: bool) -> None:
-    if stat.S_ISREG(mode):
-        return
-    if streams and (stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)):
+def _check_kind(mode: int, pipes: bool, devices: bool) -> None:
+    if stat.S_ISREG(mode) or (pipes and stat.S_ISFIFO(mode)) or (devices and stat.S_ISCHR(mode)):
         return
     if stat.S_ISDIR(mode):
         raise UnreadableFile("a directory, not a file")
@@ -148,30 +148,52 @@ def _read(fd: int, limit: int, size_hint: int, wait: float, kind: str) -> bytes:
     for a pipe or device that has nothing to give yet."""
     parts: list[bytes] = []
     got = 0
-    deadline: float | None = None
-    selector: selectors.BaseSelector | None = None
+    waiter = _Waiter(fd, wait, kind)
+    regular = kind == "a regular file"
     try:
         while got <= limit:
             want = min(limit + 1 - got, max(size_hint + 1 - got, _CHUNK))
             try:
                 chunk = os.read(fd, want)
             except BlockingIOError:
-                if selector is None:
-                    selector = selectors.DefaultSelector()
-                    selector.register(fd, selectors.EVENT_READ)
-                    deadline = time.monotonic() + wait
-                assert deadline is not None
-                left = deadline - time.monotonic()
-                if left <= 0 or not selector.select(left):
-                    raise UnreadableFile(
-                        f"{kind} that gave no end of data within {wait:g} s"
-                    ) from None
+                waiter.wait("gave no end of data")
                 continue
             if not chunk:
-                break
+                if got or regular or waiter.woken_at_end:
+                    break
+                # A named pipe that no writer has opened yet reads as its end: give a writer
+                # the same time to turn up.  One that came and went wakes this at once.
+                waiter.woken_at_end = True
+                waiter.wait("had no writer")
+                continue
             parts.append(chunk)
             got += len(chunk)
     finally:
-        if selector is not None:
-            selector.close()
+        waiter.close()
     return b"".join(parts)
+
+
+class _Waiter:
+    """Waits for ``fd`` to become readable, all waits together bounded by ``wait`` s."""
+
+    def __init__(self, fd: int, wait: float, kind: str) -> None:
+        self.fd = fd
+        self.wait_for = wait
+        self.kind = kind
+        self.deadline: float | None = None
+        self.selector: selectors.BaseSelector | None = None
+        self.woken_at_end = False
+
+    def wait(self, what: str) -> None:
+        if self.selector is None:
+            self.selector = selectors.DefaultSelector()
+            self.selector.register(self.fd, selectors.EVENT_READ)
+            self.deadline = time.monotonic() + self.wait_for
+        assert self.deadline is not None
+        left = self.deadline - time.monotonic()
+        if left <= 0 or not self.selector.select(left):
+            raise UnreadableFile(f"{self.kind} that {what} within {self.wait_for:g} s")
+
+    def close(self) -> None:
+        if self.selector is not None:
+            self.selector.close()

@@ -5,7 +5,8 @@ Contract:
 * The key comes only from ``ANTHROPIC_ADMIN_API_KEY`` or from the file named by
   ``--api-key-file`` (its content stripped; the file wins when both are given) — never
   from a command-line value, which would land in shell history and process listings.
-  The file may be a pipe; at most :data:`MAX_KEY_FILE_BYTES` are read from it.  A key
+  The file may be a pipe; at most :data:`MAX_KEY_FILE_BYTES` are read from it, and a pipe
+  has :data:`KEY_FILE_WAIT` seconds to deliver them.  A key
   that is not printable ASCII without spaces is refused before any request (no retry
   can fix it).
   It is wrapped in :class:`~reconciler.adminapi.redact.Secret` before anything else
@@ -29,7 +30,6 @@ import ipaddress
 import math
 import os
 import re
-import stat
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -59,6 +59,9 @@ ADMIN_RPM_ENV = "CLAUDE_POLICY_ADMIN_RPM"
 SPEND_RPM_ENV = "CLAUDE_POLICY_SPEND_RPM"
 # A key is about 110 bytes; anything past a few KiB is not a key file (``/dev/zero`` …).
 MAX_KEY_FILE_BYTES = 4096
+# Seconds a named pipe given as the key file has to deliver the key (a password manager
+# writing it); nothing written by then is an error, not a wait without end.
+KEY_FILE_WAIT = 10.0
 
 # Key prefix → organization kind (admin-api §2).
 KEY_PREFIXES: Mapping[str, str] = {
@@ -151,7 +154,7 @@ def _read_key_file(path: str) -> str:
     """The key in ``path``: at most :data:`MAX_KEY_FILE_BYTES` are read, from a regular
     file, a pipe (``--api-key-file <(pass show …)``) or a device, never waiting forever."""
     try:
-        data = read_bounded(path, MAX_KEY_FILE_BYTES, streams=True)
+        data = read_bounded(path, MAX_KEY_FILE_BYTES, pipes=True, devices=True, wait=KEY_FILE_WAIT)
     except UnreadableFile as e:
         if e.size is not None:
             raise ConfigError(
@@ -168,11 +171,7 @@ def _read_key_file(path: str) -> str:
     key = text.strip()
     register_secret(key)
     if not key:
-        pipe = stat.S_ISFIFO(os.stat(path).st_mode) if os.path.exists(path) else False
-        raise ConfigError(
-            f"the API key file {path} is empty"
-            + (" (a named pipe that nothing was writing to)" if pipe else "")
-        )
+        raise ConfigError(f"the API key file {path} is empty")
     return key
 
 

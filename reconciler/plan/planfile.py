@@ -44,9 +44,10 @@ def read(path: str | Path) -> dict[str, Any]:
     """Read and verify a plan file's format and checksum (not its expiry or org).
 
     At most :data:`MAX_PLAN_BYTES` are read; a pipe (``show <(…)``) is read too, and is
-    never waited on forever (:func:`reconciler.readfile.read_bounded`)."""
+    never waited on forever (:func:`reconciler.readfile.read_bounded`); a device is not a
+    plan file."""
     try:
-        data = read_bounded(path, MAX_PLAN_BYTES, streams=True)
+        data = read_bounded(path, MAX_PLAN_BYTES, pipes=True)
     except UnreadableFile as e:
         if e.size is not None:
             raise PlanFileError(f"{path}: not a plan file: {e.reason}") from None

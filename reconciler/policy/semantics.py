@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from reconciler.errors import Problem
-from reconciler.money import close_currency, is_currency
+from reconciler.money import close_currency, is_currency, successor
 from reconciler.policy.amounts import UNLIMITED, Amount
 from reconciler.policy.located import Mark, Scalar
 from reconciler.policy.model import Field
@@ -64,6 +64,14 @@ def currency(declared: Field[str]) -> Problem | None:
     code = declared.value
     if not _CURRENCY.match(code) or is_currency(code):
         return None
+    replaced = successor(code)
+    if replaced is not None:
+        return problem(
+            declared.mark,
+            f"`{code}` is a withdrawn ISO 4217 currency code (replaced by `{replaced}`)",
+            declared.path,
+            f"write `{replaced}`",
+        )
     close = close_currency(code)
     return problem(
         declared.mark,

@@ -305,11 +305,19 @@ class _Builder:
     def too_long(self, mark: Mark, text: str) -> NoReturn:
         """An integer too long to be used (Python refuses to turn such a number into text,
         or back): the file is refused at the number, not with an error from deep inside."""
-        self.stop(
-            mark,
-            f"number `{shown(text)}` is too large: more than {MAX_INT_DIGITS:,} digits",
-            hint="amounts have at most 15 digits",
-        )
+        message = f"number `{shown(text)}` is too large: more than {MAX_INT_DIGITS:,} digits"
+        self.problems.append(Problem(mark.file, mark.line, mark.column, message, self.at()))
+        raise _Stop
+
+    def at(self) -> str:
+        """The dotted path of the value being read (rule indices are the file's own)."""
+        path = ""
+        for frame in self.stack:
+            if isinstance(frame.node, Sequence):
+                path += f"[{len(frame.node.items)}]"
+            elif frame.key is not None:
+                path = f"{path}.{frame.key.text}" if path else frame.key.text
+        return path
 
     def remember(self, text: str, resolved: tuple[Any, str]) -> tuple[Any, str]:
         """Plain scalars repeat (amounts, geos, team names): resolve each text once."""

@@ -18,7 +18,14 @@ from typing import Any
 import click
 
 from reconciler import __version__
-from reconciler.errors import EXIT_INTERRUPTED, EXIT_USAGE, PolicyError, ReconcilerError, escape
+from reconciler.errors import (
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    ApiError,
+    PolicyError,
+    ReconcilerError,
+    escape,
+)
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -78,7 +85,9 @@ class _Group(click.Group):
                 click.echo(_shown(traceback.format_exc().rstrip("\n")), err=True)
             # Located problems already read `FILE:LINE:COLUMN: message`: no prefix for those.
             text = str(e) if isinstance(e, PolicyError) else f"Error: {e}"
-            click.echo(_shown(text), err=True)
+            # What a server says is one line whatever it holds; our own messages may have
+            # several (a list of blocked changes).
+            click.echo(_shown(text, lines=not isinstance(e, ApiError)), err=True)
             sys.exit(e.exit_code)
         sys.exit(rv if isinstance(rv, int) else 0)
 
@@ -95,13 +104,13 @@ def main() -> None:
     """
 
 
-def _shown(text: str) -> str:
+def _shown(text: str, *, lines: bool = True) -> str:
     """Every error line as printed: no credential (:func:`redact`), and names and values
     quoted from files, arguments or servers unable to hide or reorder text
     (:func:`escape`)."""
     from reconciler.adminapi.redact import redact  # only on the error path: httpx is heavy
 
-    return escape(redact(text), keep_newlines=True)
+    return escape(redact(text), keep_newlines=lines)
 
 
 def _show(error: click.ClickException) -> None:

@@ -11,10 +11,11 @@
   deletes.
 * Symbolic links are followed, to files and to directories.  A link that leads back to a
   directory being searched is a loop, reported at the link; a directory reached again by
-  another way is searched once.
+  another way (a second link, or a path given after one that led into it) is not searched
+  again, so that no arrangement of links makes the search grow beyond the tree.
 * Files are read in sorted order of their display path, once each, however many of the
-  given paths (or links, or hard links) reach them: the first display path in sorted order
-  names it.
+  given paths (or links, or hard links) reach them: the smallest display path found for a
+  file names it.
 * A display path is relative to the current directory (``policies/org.yaml``,
   ``../common/org.yaml``), always with ``/`` separators; symbolic links are not resolved.
 * At most :data:`MAX_FILE_BYTES` are read from a file (:func:`reconciler.readfile.read_bounded`);

@@ -149,7 +149,7 @@ def _read(fd: int, limit: int, size_hint: int, wait: float, kind: str) -> bytes:
     parts: list[bytes] = []
     got = 0
     waiter = _Waiter(fd, wait, kind)
-    regular = kind == "a regular file"
+    pipe = kind == "a named pipe"
     try:
         while got <= limit:
             want = min(limit + 1 - got, max(size_hint + 1 - got, _CHUNK))
@@ -159,7 +159,7 @@ def _read(fd: int, limit: int, size_hint: int, wait: float, kind: str) -> bytes:
                 waiter.wait("gave no end of data")
                 continue
             if not chunk:
-                if got or regular or waiter.woken_at_end:
+                if got or not pipe or waiter.woken_at_end:
                     break
                 # A named pipe that no writer has opened yet reads as its end: give a writer
                 # the same time to turn up.  One that came and went wakes this at once.
@@ -171,6 +171,9 @@ def _read(fd: int, limit: int, size_hint: int, wait: float, kind: str) -> bytes:
     finally:
         waiter.close()
     return b"".join(parts)
+
+
+_Selector = getattr(selectors, "PollSelector", selectors.SelectSelector)
 
 
 class _Waiter:
@@ -186,7 +189,8 @@ class _Waiter:
 
     def wait(self, what: str) -> None:
         if self.selector is None:
-            self.selector = selectors.DefaultSelector()
+            # poll, not epoll: epoll refuses some devices (/dev/null) with EPERM.
+            self.selector = _Selector()
             self.selector.register(self.fd, selectors.EVENT_READ)
             self.deadline = time.monotonic() + self.wait_for
         assert self.deadline is not None

@@ -131,3 +131,8 @@ def test_a_link_to_a_regular_file_is_followed(tmp_path: Path) -> None:
     (tmp_path / "real").write_bytes(b"data")
     (tmp_path / "link").symlink_to("real")
     assert read_bounded(tmp_path / "link", 64) == b"data"
+
+
+@pytest.mark.timeout(10)  # far less than `wait`: a device's end of file is final
+def test_an_empty_device_reads_as_empty_at_once() -> None:
+    assert read_bounded("/dev/null", 64, devices=True, wait=600) == b""

@@ -20,6 +20,7 @@ from reconciler.errors import PolicyError, Problem
 from reconciler.policy.files import display_path
 from reconciler.policy.located import Mapping, Mark, Node, Scalar, Sequence
 from reconciler.policy.yamlparse import parse
+from reconciler.readfile import UnreadableFile, read_bounded
 
 MAX_BYTES = 1 << 20
 
@@ -50,11 +51,10 @@ class Ack:
 def load_acks(path: str | Path) -> list[Ack]:
     name = display_path(path)
     try:
-        data = Path(path).read_bytes()
-    except OSError as e:
-        raise PolicyError([Problem(name, 1, 1, f"cannot read: {e.strerror}")]) from None
-    if len(data) > MAX_BYTES:
-        raise PolicyError([Problem(name, 1, 1, "file too large (over 1 MiB)")])
+        data = read_bounded(path, MAX_BYTES)
+    except UnreadableFile as e:
+        reason = "file too large (over 1 MiB)" if e.size is not None else f"cannot read: {e.reason}"
+        raise PolicyError([Problem(name, 1, 1, reason)]) from None
     parsed = parse(data, name)
     problems = list(parsed.problems)
     acks: list[Ack] = []

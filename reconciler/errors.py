@@ -10,19 +10,48 @@
     ├── PlanFileError          a saved plan that cannot be applied (checksum, expiry, other org …)
     └── Interrupted            exit 130: Ctrl-C / SIGTERM
 
-Messages never contain a credential: the client redacts before raising.
+Messages never contain a credential: the client redacts before raising.  Text a user or a
+server wrote is echoed through :func:`escape`, so that it can neither break a message onto
+several lines nor reorder or hide what the terminal shows.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
+
+# Categories that change how text displays without showing themselves: controls (Cc: ANSI
+# escapes, newlines), format characters (Cf: bidirectional overrides and isolates, zero-width
+# spaces and joiners, the BOM, invisible tag characters), line and paragraph separators, and
+# lone surrogates (which cannot even be written to a UTF-8 stream).
+_HIDDEN = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_CHANGES = 2
 EXIT_USAGE = 64
 EXIT_INTERRUPTED = 130
+
+
+def escape(text: str, *, keep_newlines: bool = False) -> str:
+    """``text`` safe to echo in a one-line message: every control, bidirectional or
+    invisible formatting character (U+202E, U+200B, ESC …) is written as its Python escape
+    (``\\u202e``, ``\\x1b``, ``\\n``); everything else is kept as is.
+
+    With ``keep_newlines``, ``\\n`` stays a line break (a message of several lines, each
+    escaped).  Cheap when there is nothing to escape."""
+    if text.isprintable():
+        return text
+    if keep_newlines:
+        return "\n".join(escape(line) for line in text.split("\n"))
+    return "".join(_escape_char(c) if not c.isprintable() else c for c in text)
+
+
+def _escape_char(char: str) -> str:
+    if unicodedata.category(char) not in _HIDDEN:
+        return char  # a space other than " " (no-break, ideographic) or an unassigned code
+    return repr(char)[1:-1]
 
 
 class ReconcilerError(Exception):
@@ -63,12 +92,13 @@ class Problem:
     severity: str = "error"  # "error" | "warning"
 
     def render(self) -> str:
+        """The one-line form; names and values quoted in it are escaped (:func:`escape`)."""
         text = f"{self.file}:{self.line}:{self.column}: {self.message}"
         if self.path:
             text += f" (path: {self.path})"
         if self.hint:
             text += f" hint: {self.hint}"
-        return text
+        return escape(text)
 
     def to_json(self) -> dict[str, Any]:
         return {

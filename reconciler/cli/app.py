@@ -9,6 +9,7 @@ A traceback is shown only with ``--debug``.
 from __future__ import annotations
 
 import importlib
+import io
 import os
 import sys
 import traceback
@@ -17,7 +18,14 @@ from typing import Any
 import click
 
 from reconciler import __version__
-from reconciler.errors import EXIT_INTERRUPTED, EXIT_USAGE, PolicyError, ReconcilerError
+from reconciler.errors import (
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    ApiError,
+    PolicyError,
+    ReconcilerError,
+    escape,
+)
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -64,19 +72,22 @@ class _Group(click.Group):
         except click.exceptions.Exit as e:
             sys.exit(e.exit_code)
         except click.UsageError as e:
-            e.show()
+            _show(e)
             sys.exit(EXIT_USAGE)
         except (click.Abort, KeyboardInterrupt):
             click.echo("Interrupted.", err=True)
             sys.exit(EXIT_INTERRUPTED)
         except click.ClickException as e:
-            e.show()
+            _show(e)
             sys.exit(e.exit_code)
         except ReconcilerError as e:
             if _debug_requested(argv):
-                traceback.print_exc()
+                click.echo(_shown(traceback.format_exc().rstrip("\n")), err=True)
             # Located problems already read `FILE:LINE:COLUMN: message`: no prefix for those.
-            click.echo(str(e) if isinstance(e, PolicyError) else f"Error: {e}", err=True)
+            text = str(e) if isinstance(e, PolicyError) else f"Error: {e}"
+            # What a server says is one line whatever it holds; our own messages may have
+            # several (a list of blocked changes).
+            click.echo(_shown(text, lines=not isinstance(e, ApiError)), err=True)
             sys.exit(e.exit_code)
         sys.exit(rv if isinstance(rv, int) else 0)
 
@@ -91,6 +102,23 @@ def main() -> None:
     1 error, 2 changes or drift present (with --detailed-exitcode for plan), 64 usage error,
     130 interrupted.
     """
+
+
+def _shown(text: str, *, lines: bool = True) -> str:
+    """Every error line as printed: no credential (:func:`redact`), and names and values
+    quoted from files, arguments or servers unable to hide or reorder text
+    (:func:`escape`)."""
+    from reconciler.adminapi.redact import redact  # only on the error path: httpx is heavy
+
+    return escape(redact(text), keep_newlines=lines)
+
+
+def _show(error: click.ClickException) -> None:
+    """Click's own rendering of its error (usage and all), shown through :func:`_shown`:
+    it may quote an argument."""
+    rendered = io.StringIO()
+    error.show(file=rendered)
+    click.echo(_shown(rendered.getvalue().rstrip("\n")), err=True)
 
 
 def _debug_requested(argv: list[str]) -> bool:

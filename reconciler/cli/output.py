@@ -52,13 +52,22 @@ def emit(
     click.echo(renderers[fmt](doc, color=color and fmt == "text"), nl=False)
 
 
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
+# At most 9 digits: more is no duration, and Python refuses to read 4,300 of them.
+_DURATION = re.compile(r"^\s*(\d{1,9})\s*([smhdw])\s*$")
+_LONGEST = timedelta(days=36525)
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
 def parse_duration(text: str) -> timedelta:
-    """``90s``, ``30m``, ``24h``, ``7d``, ``2w`` → timedelta (a usage error otherwise)."""
+    """``90s``, ``30m``, ``24h``, ``7d``, ``2w`` → timedelta; a usage error otherwise, and
+    for anything longer than 100 years (never an exception from ``int`` or ``datetime``)."""
     match = _DURATION.match(text)
     if not match or int(match.group(1)) <= 0:
         raise UsageError(f"invalid duration {text!r}: use a positive number with s, m, h, d or w")
-    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    try:
+        duration = timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    except OverflowError:
+        duration = _LONGEST + _LONGEST
+    if duration > _LONGEST:  # a date that far ahead cannot even be written down
+        raise UsageError(f"invalid duration {text!r}: longer than 100 years")
+    return duration

@@ -17,6 +17,7 @@ from typing import Any
 from reconciler.errors import PlanFileError
 from reconciler.plan.model import FORMAT_VERSION, checksum
 from reconciler.plan.render.jsonout import iter_document
+from reconciler.readfile import UnreadableFile, read_bounded
 
 
 def write(doc: dict[str, Any], path: str | Path) -> None:
@@ -32,31 +33,77 @@ def write(doc: dict[str, Any], path: str | Path) -> None:
         raise
 
 
+# 256 MiB.  A plan file holds about 660 bytes per change: a 50,000-member organization
+# with an override each is ~33 MB, and this bound leaves room for ~400,000 changes (every
+# member's three periods in an organization of 130,000).  Parsing takes about ten times the
+# file's size in memory, so a larger file is refused rather than read.
+MAX_PLAN_BYTES = 256 * 1024 * 1024
+
+
 def read(path: str | Path) -> dict[str, Any]:
-    """Read and verify a plan file's format and checksum (not its expiry or org)."""
+    """Read and verify a plan file's format and checksum (not its expiry or org).
+
+    At most :data:`MAX_PLAN_BYTES` are read; a pipe (``show <(…)``) is read too, and is
+    never waited on forever (:func:`reconciler.readfile.read_bounded`); a device is not a
+    plan file."""
     try:
-        raw = Path(path).read_text(encoding="utf-8")
-    except OSError as e:
-        raise PlanFileError(f"{path}: cannot read the plan file: {e.strerror}") from None
+        data = read_bounded(path, MAX_PLAN_BYTES, pipes=True)
+    except UnreadableFile as e:
+        if e.size is not None:
+            raise PlanFileError(f"{path}: not a plan file: {e.reason}") from None
+        raise PlanFileError(f"{path}: cannot read the plan file: {e.reason}") from None
+    if not data.strip():
+        raise PlanFileError(f"{path}: not a plan file: it is empty")
+    try:
+        raw = data.decode("utf-8")
     except UnicodeDecodeError:
         raise PlanFileError(f"{path}: not a plan file (not UTF-8 text)") from None
     try:
         doc = json.loads(raw)
     except json.JSONDecodeError as e:
         raise PlanFileError(f"{path}:{e.lineno}:{e.colno}: not a plan file: {e.msg}") from None
+    except ValueError:  # an integer too long for Python to read (sys.int_info)
+        raise PlanFileError(f"{path}: not a plan file: a number is too long to read") from None
+    except RecursionError:
+        raise PlanFileError(f"{path}: not a plan file: nested too deeply") from None
     if not isinstance(doc, dict) or "format_version" not in doc:
         raise PlanFileError(f"{path}: not a claude-policy plan file")
-    if doc["format_version"] != FORMAT_VERSION:
+    version = doc["format_version"]
+    if not isinstance(version, str):
         raise PlanFileError(
-            f"{path}: plan format {doc['format_version']!r} is not supported "
-            f"(this version reads {FORMAT_VERSION!r})"
+            f"{path}: format_version is {_json_kind(version)} where text belongs: "
+            f'plan files say "format_version": "{FORMAT_VERSION}"'
         )
-    if doc.get("checksum") != checksum(doc):
+    if version != FORMAT_VERSION:
+        raise PlanFileError(
+            f'{path}: plan format "{_short(version)}" is not supported '
+            f'(this version reads format "{FORMAT_VERSION}")'
+        )
+    try:
+        expected = checksum(doc)
+    except (RecursionError, ValueError):  # nested too deeply to serialise, NaN …
+        raise PlanFileError(f"{path}: not a plan file: its content cannot be checksummed") from None
+    if doc.get("checksum") != expected:
         raise PlanFileError(
             f"{path}: checksum mismatch: the plan file was modified after it was written; "
             "make a new plan"
         )
     return doc
+
+
+def _json_kind(value: Any) -> str:
+    """How a JSON value reads in a message: ``a number (1)``, ``a list``."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"true/false ({json.dumps(value)})"
+    if isinstance(value, (int, float)):
+        return f"a number ({_short(json.dumps(value))})"
+    return "a list" if isinstance(value, list) else "an object"
+
+
+def _short(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def check_expiry(doc: dict[str, Any], path: str | Path, now: datetime | None = None) -> None:

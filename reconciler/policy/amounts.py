@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from reconciler.errors import Problem
 from reconciler.money import MAX_MINOR_DIGITS, MoneyError, parse_decimal, to_minor
-from reconciler.policy.located import Mark, Node, Scalar, describe
+from reconciler.policy.located import Mark, Node, Scalar, describe, shown
 
 AMOUNT = "amount"
 UNLIMITED = "unlimited"
@@ -55,28 +55,29 @@ def read(key: Scalar, node: Node, path: str, currency: str | None) -> Amount | P
     if not isinstance(node, Scalar) or node.value is None or isinstance(node.value, bool):
         return bad(f"expected an amount, got {describe(node)}")
     text = node.text
+    quoted = shown(text)
     if isinstance(node.value, str):
         if text in KEYWORDS:
             return Amount(text, None, text, key.mark, node.mark, path)
         close = difflib.get_close_matches(text.strip().lower(), KEYWORDS, n=1, cutoff=0.7)
         if close:
-            return bad(f"`{text}` is not an amount", f"did you mean `{close[0]}`?")
+            return bad(f"`{quoted}` is not an amount", f"did you mean `{close[0]}`?")
     elif not isinstance(node.value, (int, float)):
         return bad(f"expected an amount, got {describe(node)}")
     value = _decimal(text)
     if value is None:
-        return bad(f"`{text}` is not an amount")
+        return bad(f"`{quoted}` is not an amount")
     if value < 0:
-        return bad(f"amount `{text}` is negative", "amounts are caps: 0 or more")
-    if len(str(int(value))) > MAX_MINOR_DIGITS:
+        return bad(f"amount `{quoted}` is negative", "amounts are caps: 0 or more")
+    if value >= 1 and value.adjusted() >= MAX_MINOR_DIGITS:  # digits before the point
         return bad(
-            f"amount `{text}` is too large: more than {MAX_MINOR_DIGITS} digits",
+            f"amount `{quoted}` is too large: more than {MAX_MINOR_DIGITS} digits",
             None,
         )
     if currency is not None:
         error = _minor_error(text, currency)
         if error is not None:
-            return bad(f"amount `{text}`: {error}", None)
+            return bad(f"amount `{quoted}`: {error}", None)
     return Amount(AMOUNT, value, text, key.mark, node.mark, path)
 
 
@@ -107,4 +108,4 @@ def minor(amount: Amount, currency: str) -> str | Problem:
         return to_minor(amount.major, currency)
     except MoneyError as e:
         m = amount.mark
-        return Problem(m.file, m.line, m.column, f"amount `{amount.text}`: {e}", amount.path)
+        return Problem(m.file, m.line, m.column, f"amount `{shown(amount.text)}`: {e}", amount.path)

@@ -135,6 +135,8 @@ class Builder:
                 found = self.field(node, name, "organization")
                 if found is not None:
                     self.parts.org[name] = found
+            if "currency" in self.parts.org:
+                self.add(semantics.currency(self.parts.org["currency"]))
 
     def on_management(self, key: Scalar, node: Node, offsets: dict[str, int]) -> None:
         self.settings(node, "management", self.parts.management, str)

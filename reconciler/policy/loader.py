@@ -13,14 +13,14 @@ counts among the files and in the digest.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from reconciler.errors import PolicyError, Problem
+from reconciler.errors import PolicyError, Problem, escape
 from reconciler.gcpause import paused
+from reconciler.money import is_currency
 from reconciler.policy import files as policy_files
 from reconciler.policy import schema
 from reconciler.policy.build import Builder
@@ -30,7 +30,6 @@ from reconciler.policy.model import Policy
 from reconciler.policy.yamlparse import parse
 
 DEFAULT_PATHS = ("policies",)
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
 @dataclass
@@ -62,7 +61,8 @@ def _check(paths: Sequence[str | Path] | str | Path) -> Checked:
     if isinstance(paths, (str, Path)):  # one path given bare: not a sequence of characters
         paths = [paths]
     paths = list(paths) or list(DEFAULT_PATHS)
-    found, errors = policy_files.discover(paths)
+    default = [str(p) for p in paths] == list(DEFAULT_PATHS)
+    found, errors = policy_files.discover(paths, default=default)
     if not found and not errors:
         where = policy_files.display_path(paths[0])
         errors.append(Problem(where, 1, 1, "no policy files (*.yaml, *.yml) found"))
@@ -121,19 +121,16 @@ def _guard(file: str, errors: list[Problem]) -> Iterator[None]:
         errors.append(Problem(file, 1, 1, f"cannot process this file: {type(e).__name__}: {e}"))
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
 def _one_line(p: Problem) -> Problem:
-    """One problem, one line: names and values quoted in messages may hold newlines."""
-
-    def clean(text: str) -> str:
-        return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
-
-    if not any(_CONTROL.search(t) for t in (p.message, p.path, p.hint or "")):
+    """One problem, one line, shown as written: names and values quoted in messages may
+    hold newlines, ANSI escapes or bidirectional overrides (escaped for the JSON form too)."""
+    texts = (p.file, p.message, p.path, p.hint or "")
+    if all(t.isprintable() for t in texts):
         return p
-    hint = clean(p.hint) if p.hint is not None else None
-    return replace(p, message=clean(p.message), path=clean(p.path), hint=hint)
+    hint = escape(p.hint) if p.hint is not None else None
+    return replace(
+        p, file=escape(p.file), message=escape(p.message), path=escape(p.path), hint=hint
+    )
 
 
 def _order(p: Problem) -> tuple[str, int, int, str]:
@@ -169,7 +166,5 @@ def _declared_currency(documents: list[tuple[str, Node | None]]) -> str | None:
         org = root.get("organization") if isinstance(root, Mapping) else None
         currency = org.get("currency") if isinstance(org, Mapping) else None
         if isinstance(currency, Scalar) and isinstance(currency.value, str):
-            if _CURRENCY.match(currency.value):
-                return currency.value
-            return None
+            return currency.value if is_currency(currency.value) else None
     return None

@@ -139,15 +139,19 @@ def describe(node: Node | None) -> str:
     if isinstance(value, bool):
         return f"true/false ({node.text})"
     if isinstance(value, (int, float)):
-        return f"a number ({node.text})"
+        return f"a number ({shown(node.text)})"
     if isinstance(value, date):
         return f"a date ({node.text})"
-    return f'text "{_short(node.text)}"'
+    return f'text "{shown(node.text)}"'
 
 
-def _short(text: str, width: int = 40) -> str:
+def shown(text: str, width: int = 40) -> str:
+    """A value as quoted in a message: on one line, and cut short (with its length) when
+    long, so that a 5,000-digit number does not become a 5,000-character message."""
     text = text.replace("\n", "\\n")
-    return text if len(text) <= width else text[: width - 1] + "…"
+    if len(text) <= width:
+        return text
+    return f"{text[: width - 1]}… ({len(text):,} characters)"
 
 
 def join_path(parent: str, key: str | int) -> str:

@@ -35,9 +35,10 @@ from reconciler.desired import (
 from reconciler.errors import PolicyError, Problem
 from reconciler.gcpause import paused
 from reconciler.live import RESIDENCY_DEFAULTS, LiveGroup, LiveMember, LiveWorkspace, Snapshot
+from reconciler.money import is_currency
 from reconciler.policy import amounts as amount_values
 from reconciler.policy.amounts import AMOUNT, UNLIMITED, Amount
-from reconciler.policy.located import Mark
+from reconciler.policy.located import Mark, shown
 from reconciler.policy.model import Field, Policy, UserRule, WorkspaceEntry, WorkspaceRule
 from reconciler.policy.semantics import KIND_NAMES, problem, warning
 
@@ -127,6 +128,21 @@ class _Resolver:
     def choose_currency(self) -> str | None:
         declared = self.policy.org.get("currency")
         live = self.snapshot.currency
+        if live is not None and not is_currency(live.upper()):
+            # Never convert amounts by a guessed exponent: say what the API said.
+            if declared is not None or any(a.kind == AMOUNT for a in self.all_amounts()):
+                at = declared.mark if declared is not None else self.policy.organization.source
+                self.problems.append(
+                    Problem(
+                        at.file,
+                        at.line,
+                        at.column,
+                        f"the API reports the billing currency as `{shown(live)}`, which is not "
+                        "an active ISO 4217 currency code: amounts cannot be converted",
+                        "organization.currency",
+                    )
+                )
+            return None
         if declared is not None and live is not None and declared.value != live.upper():
             self.problems.append(
                 problem(

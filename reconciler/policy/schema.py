@@ -28,7 +28,17 @@ from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped
 
 from reconciler import schemas
 from reconciler.errors import Problem
-from reconciler.policy.located import Mapping, Mark, Node, Scalar, Sequence, describe, to_plain
+from reconciler.money import close_currency
+from reconciler.policy.located import (
+    Mapping,
+    Mark,
+    Node,
+    Scalar,
+    Sequence,
+    describe,
+    shown,
+    to_plain,
+)
 
 # Parts of the schema that semantics.py reports (by subschema title / validator).
 _SEMANTIC_TITLES = {"amount"}
@@ -276,12 +286,13 @@ class _Mapper:
         self, error: ValidationError, path: list[Any], key: Any, node: Node, schema: dict[str, Any]
     ) -> Iterator[Problem]:
         title = str(schema.get("title", "value"))
-        shown = node.text if isinstance(node, Scalar) else describe(node)
+        quoted = shown(node.text) if isinstance(node, Scalar) else describe(node)
         hint = _PATTERN_HINTS.get(title)
-        if title == "currency" and isinstance(node, Scalar) and len(node.text) == 3:
-            hint = f"write `{node.text.upper()}`"
+        if title == "currency" and isinstance(node, Scalar):
+            close = close_currency(node.text)
+            hint = f"write `{close}`" if close else hint
         yield self.problem(
-            self.value_mark(key, node), path, f"`{shown}` is not a valid {title}", hint
+            self.value_mark(key, node), path, f"`{quoted}` is not a valid {title}", hint
         )
 
     def on_minItems(

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from reconciler.errors import Problem
+from reconciler.money import close_currency, is_currency, successor
 from reconciler.policy.amounts import UNLIMITED, Amount
 from reconciler.policy.located import Mark, Scalar
 from reconciler.policy.model import Field
@@ -22,6 +23,7 @@ MAX_TAG_KEY = 64
 RESERVED_TAG_PREFIX = "anthropic"
 KNOWN_SEAT_TIERS = ("enterprise_standard", "enterprise_premium")
 
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
 _EMAIL = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+"
     r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
@@ -51,6 +53,32 @@ def problem(mark: Mark, message: str, path: str, hint: str | None = None) -> Pro
 
 def warning(mark: Mark, message: str, path: str, hint: str | None = None) -> Problem:
     return Problem(mark.file, mark.line, mark.column, message, path, hint, severity="warning")
+
+
+# --------------------------------------------------------------------------- currency
+
+
+def currency(declared: Field[str]) -> Problem | None:
+    """An active ISO 4217 code (``XXX``, ``XTS`` and withdrawn codes are not).  Codes that
+    are not three capitals were reported by the schema."""
+    code = declared.value
+    if not _CURRENCY.match(code) or is_currency(code):
+        return None
+    replaced = successor(code)
+    if replaced is not None:
+        return problem(
+            declared.mark,
+            f"`{code}` is a withdrawn ISO 4217 currency code (replaced by `{replaced}`)",
+            declared.path,
+            f"write `{replaced}`",
+        )
+    close = close_currency(code)
+    return problem(
+        declared.mark,
+        f"`{code}` is not an active ISO 4217 currency code",
+        declared.path,
+        f"did you mean `{close}`?" if close else "the organization's billing currency, e.g. USD",
+    )
 
 
 # --------------------------------------------------------------------------- names

@@ -39,7 +39,7 @@ from yaml.resolver import Resolver
 
 from reconciler.errors import Problem
 from reconciler.gcpause import paused
-from reconciler.policy.located import Mapping, Mark, Node, Scalar, Sequence
+from reconciler.policy.located import Mapping, Mark, Node, Scalar, Sequence, shown
 
 try:  # libyaml is ~10x faster; fall back to the pure-Python parser where it is missing
     from yaml import CSafeLoader as _Loader
@@ -48,10 +48,16 @@ except ImportError:  # pragma: no cover - libyaml is present in every supported 
 
 MAX_DEPTH = 64
 MAX_ALIAS_NODES = 100_000
+# Python's default bound on converting integers to and from text (sys.int_info): longer
+# integers are refused where they are written, whatever the interpreter's setting.
+MAX_INT_DIGITS = 4300
+_MAX_INT = 10**MAX_INT_DIGITS
 
 _TAG = "tag:yaml.org,2002:"
 _STR = _TAG + "str"
 _MERGE = _TAG + "merge"
+_INT = _TAG + "int"
+_INT_TEXT = re.compile(r"^[-+]?[0-9][0-9_]*$")
 _RESOLVER = Resolver()
 _CONSTRUCTOR = SafeConstructor()
 _CONSTRUCTORS = {
@@ -272,7 +278,11 @@ class _Builder:
                 try:
                     value = _CONSTRUCTORS[tag](ScalarNode(tag, text))
                 except (ValueError, TypeError, yaml.YAMLError):
+                    if tag == _INT:  # only its length can make an integer fail
+                        self.too_long(mark, text)
                     return text, _STR
+                if isinstance(value, int) and abs(value) >= _MAX_INT:  # hex, octal, base 60
+                    self.too_long(mark, text)
                 return self.remember(text, (value, tag))
             else:
                 return text, _STR
@@ -284,9 +294,30 @@ class _Builder:
         try:
             value = construct(ScalarNode(tag, text))
         except (ValueError, TypeError, yaml.YAMLError):
-            self.fail(mark, f"`{text}` is not a valid {_short_tag(tag)}")
+            if tag == _INT and _INT_TEXT.match(text):
+                self.too_long(mark, text)
+            self.fail(mark, f"`{shown(text)}` is not a valid {_short_tag(tag)}")
             return text, _STR
+        if isinstance(value, int) and abs(value) >= _MAX_INT:
+            self.too_long(mark, text)
         return value, tag
+
+    def too_long(self, mark: Mark, text: str) -> NoReturn:
+        """An integer too long to be used (Python refuses to turn such a number into text,
+        or back): the file is refused at the number, not with an error from deep inside."""
+        message = f"number `{shown(text)}` is too large: more than {MAX_INT_DIGITS:,} digits"
+        self.problems.append(Problem(mark.file, mark.line, mark.column, message, self.at()))
+        raise _Stop
+
+    def at(self) -> str:
+        """The dotted path of the value being read (rule indices are the file's own)."""
+        path = ""
+        for frame in self.stack:
+            if isinstance(frame.node, Sequence):
+                path += f"[{len(frame.node.items)}]"
+            elif frame.key is not None:
+                path = f"{path}.{frame.key.text}" if path else frame.key.text
+        return path
 
     def remember(self, text: str, resolved: tuple[Any, str]) -> tuple[Any, str]:
         """Plain scalars repeat (amounts, geos, team names): resolve each text once."""

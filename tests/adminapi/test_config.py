@@ -78,7 +78,7 @@ def test_accepted_urls(url: str) -> None:
         ("http://localhost.example.com", "refusing plain http"),
         ("ftp://127.0.0.1", "invalid API URL"),
         ("api.anthropic.com", "invalid API URL"),
-        ("https://user:pw@api.anthropic.com", "no credentials"),
+        ("https://user:pw@api.anthropic.com", "carries credentials"),
         ("https://api.anthropic.com:notaport", "invalid API URL"),
     ],
 )
@@ -112,3 +112,79 @@ def test_bad_rates_are_refused(bad: str) -> None:
     env = {"ANTHROPIC_ADMIN_API_KEY": CONSOLE, "CLAUDE_POLICY_SPEND_RPM": bad}
     with pytest.raises(ConfigError):
         resolve_config(env=env)
+
+
+# --------------------------------------------------------------------------- hostile input
+
+HIDDEN = "Hx9TopSecretPart"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"http://x:{HIDDEN}@127.0.0.1:P",  # a bad port must not get the URL quoted first
+        f"http://x:{HIDDEN}@127.0.0.1:8300",
+        f"https://{HIDDEN}@api.anthropic.com",
+        f"https://user:{HIDDEN}@[::1]:8300/v1",
+        f"x:{HIDDEN}@127.0.0.1",
+        f"http://a@b:{HIDDEN}@127.0.0.1",
+        f"  https://user:{HIDDEN}@api.anthropic.com  ",
+        f"https://user:{HIDDEN}@api.anthropic.com\\@evil.example.com",
+    ],
+)
+def test_credentials_in_the_url_are_refused_unquoted(url: str) -> None:
+    with pytest.raises(ConfigError, match="carries credentials") as info:
+        check_base_url(url)
+    assert HIDDEN not in str(info.value)
+
+
+def test_an_at_sign_in_the_path_is_not_a_credential() -> None:
+    assert check_base_url("https://proxy.example.com/team@x") == "https://proxy.example.com/team@x"
+
+
+def test_a_key_in_the_query_is_redacted_when_the_url_is_quoted() -> None:
+    with pytest.raises(ConfigError, match="query or fragment") as info:
+        check_base_url(f"https://api.anthropic.com/?key=sk-ant-admin01-{HIDDEN}")
+    assert HIDDEN not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("tail", "what"),
+    [
+        ("\u00e9", "a non-ASCII character"),
+        ("\u200b", "a non-ASCII character"),
+        ("\u2028x", "a space or line break"),
+        ("\x00", "a NUL character"),
+        ("\x1b[0m", "a control character"),
+        ("\x7f", "a control character"),
+        ("\x85x", "a space or line break"),
+        ("\x9bx", "a control character"),
+        (" x", "a space or line break"),
+        ("\nx", "a space or line break"),
+    ],
+)
+def test_keys_that_cannot_be_sent_are_refused(tail: str, what: str, tmp_path: Path) -> None:
+    key = f"sk-ant-admin01-{HIDDEN}{tail}"
+    with pytest.raises(ConfigError, match=f"ANTHROPIC_ADMIN_API_KEY contains {what}") as info:
+        resolve_config(env={"ANTHROPIC_ADMIN_API_KEY": key})
+    assert HIDDEN not in str(info.value)
+    (tmp_path / "key").write_text(key + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=f"contains {what}") as info:
+        resolve_config(api_key_file=str(tmp_path / "key"), env={})
+    assert HIDDEN not in str(info.value)
+
+
+def test_a_key_file_is_read_with_a_bound(tmp_path: Path) -> None:
+    big = tmp_path / "key"
+    big.write_text(CONSOLE + "\n" + "#" * 5000)
+    with pytest.raises(ConfigError, match="too large to hold a key"):
+        resolve_config(api_key_file=str(big), env={})
+    with pytest.raises(ConfigError, match=r"too large to hold a key \(more than 4,096 bytes"):
+        resolve_config(api_key_file="/dev/zero", env={})
+
+
+def test_a_key_file_that_is_not_text(tmp_path: Path) -> None:
+    (tmp_path / "key").write_bytes(CONSOLE.encode() + b"\xff\xfe")
+    with pytest.raises(ConfigError, match="is not UTF-8 text") as info:
+        resolve_config(api_key_file=str(tmp_path / "key"), env={})
+    assert "config-test-key" not in str(info.value)

@@ -31,7 +31,43 @@ def _oversized(path: Path) -> None:
     path.write_bytes(head + b"# padding\n" * (MAX_FILE_BYTES // 10))
 
 
-GENERATED: dict[str, Callable[[Path], None]] = {"oversized.yaml": _oversized}
+_CONSOLE = (
+    "organization: {id: 8d3f2a61-5c1e-4b7a-9e0d-2f6a4c8b1e37, kind: console, currency: USD}\n"
+)
+_LONG = "9" * 5000  # past Python's 4,300-digit bound on reading integers from text
+
+
+def _policy(body: str, head: str = _CONSOLE) -> Callable[[Path], None]:
+    def make(path: Path) -> None:
+        path.write_text(head + body, encoding="utf-8")
+
+    return make
+
+
+def _monthly(value: str) -> Callable[[Path], None]:
+    return _policy(f"spend_limits:\n  organization: {{monthly: {value}}}\n")
+
+
+GENERATED: dict[str, Callable[[Path], None]] = {
+    "oversized.yaml": _oversized,
+    # Numbers too long to read: each located at the value, never `1:1`.
+    "number-too-long-amount.yaml": _monthly(_LONG),
+    "number-too-long-hexadecimal.yaml": _policy(f"safety: {{min_existing: 0x{'f' * 4000}}}\n"),
+    "number-too-long-base-60.yaml": _policy(
+        f"safety: {{min_existing: 1:{':'.join(['59'] * 2500)}}}\n"
+    ),
+    "number-too-long-tagged.yaml": _policy(f"safety: {{min_existing: !!int {_LONG}}}\n"),
+    "number-too-long-organization-id.yaml": _policy(
+        "", f"organization: {{id: {_LONG}, kind: console}}\n"
+    ),
+    "number-too-long-in-list.yaml": _policy(
+        f"workspaces:\n  claims:\n    data_residency: {{allowed_inference_geos: [us, {_LONG}]}}\n"
+    ),
+    "amount-too-large-quoted.yaml": _monthly(f'"{_LONG}"'),
+    "amount-too-large-with-decimals.yaml": _monthly(f"{_LONG}.5"),
+    "amount-too-large-negative.yaml": _monthly(f"-{_LONG}"),
+    "amount-decimals-too-long.yaml": _monthly(f"0.{'0' * 5000}1"),
+}
 
 
 def cases() -> list[str]:

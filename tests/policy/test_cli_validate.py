@@ -110,6 +110,25 @@ def test_missing_path(cwd: Path) -> None:
     assert (code, out) == (1, "nowhere:1:1: no such file or directory\n1 problem found.\n")
 
 
+def test_no_policy_directory_says_what_was_looked_for(cwd: Path) -> None:
+    code, out, _ = invoke()
+    assert code == 1
+    assert out == (
+        "policies:1:1: no policy directory found: looked for `policies/` in the current "
+        f"directory ({Path.cwd()}) hint: run from the directory that holds it, or name the "
+        "policy files or directories to read\n1 problem found.\n"
+    )
+
+
+def test_the_json_form_is_escaped_too(cwd: Path) -> None:
+    write(cwd, {"policies/p.yaml": CONSOLE_HEAD + 'workspaces: {"a\u202eb": {x: 1}}\n'})
+    code, out, _ = invoke("--format", "json")
+    assert code == 1
+    [error] = json.loads(out)["errors"]
+    assert error["path"] == "workspaces.a\\u202eb.x"
+    assert "\u202e" not in out
+
+
 @pytest.mark.parametrize("args", [["--format", "xml"], ["--no-such-option"]])
 def test_usage_errors_exit_64(cwd: Path, args: list[str]) -> None:
     code, _, err = invoke(*args)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -112,3 +114,50 @@ def test_a_bare_path_is_one_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert load("policies").files == ("policies/org.yaml",)  # type: ignore[arg-type]
     assert load(Path("policies")).files == ("policies/org.yaml",)  # type: ignore[arg-type]
     assert load([]).files == ("policies/org.yaml",)  # no path: policies/
+
+
+def test_a_file_reached_by_several_names_is_read_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, {"policies/org.yaml": CONSOLE_HEAD, "common/ws.yaml": "workspaces: {a: {}}\n"})
+    os.link(tmp_path / "common/ws.yaml", tmp_path / "policies/hard.yaml")
+    (tmp_path / "policies/soft.yaml").symlink_to("../common/ws.yaml")
+    (tmp_path / "policies/dir").symlink_to("../common")
+    policy = load(["policies", "common"])
+    # One name stands for the file (no "defined twice"): the smallest found; `common/` was
+    # already searched through `policies/dir` and is not searched again.
+    assert policy.files == ("policies/dir/ws.yaml", "policies/org.yaml")
+
+
+def test_nesting_deeper_than_the_interpreter_stack(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    deep = Path("policies", *["d"] * 300)
+    deep.mkdir(parents=True)
+    (deep / "org.yaml").write_text(CONSOLE_HEAD)
+    # A stack smaller than the tree: a recursive search would fail.  (The tree stays
+    # shallow enough for the clean-up, which does recurse.)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(150)
+    try:
+        found, problems = discover(["policies"])
+    finally:
+        sys.setrecursionlimit(limit)
+    assert (found, problems) == ([deep / "org.yaml"], [])
+
+
+def test_a_loop_is_reported_once_at_the_link(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, {"policies/org.yaml": CONSOLE_HEAD})
+    (tmp_path / "policies/a").mkdir()
+    (tmp_path / "policies/a/up").symlink_to("../..")  # the directory above policies/
+    found, problems = discover(["policies"])
+    assert found == [Path("policies/org.yaml")]
+    assert [p.render() for p in problems] == [
+        "policies/a/up/policies:1:1: symbolic link loop: `policies/a/up/policies` leads back "
+        "to `policies` hint: remove the link, or point it outside the directories it is in"
+    ]

@@ -494,6 +494,17 @@ def test_currency_from_the_live_rows_when_not_declared() -> None:
     ]
 
 
+def test_a_live_currency_that_is_not_iso_4217_converts_nothing() -> None:
+    text = "organization: {id: 8d3f2a61-5c1e-4b7a-9e0d-2f6a4c8b1e37, kind: console}\n"
+    body = "spend_limits:\n  organization: {monthly: 5}\n"
+    assert errors(text + body, console_snapshot(currency="XXX")) == [
+        f"{F}:1:1: the API reports the billing currency as `XXX`, which is not an active "
+        "ISO 4217 currency code: amounts cannot be converted (path: organization.currency)"
+    ]
+    # Without amounts the currency plays no part.
+    assert run(text + "workspaces: {w: {}}\n", console_snapshot(currency="XXX")).currency is None
+
+
 def test_unknown_currency_with_amounts_is_an_error() -> None:
     text = "organization: {id: 8d3f2a61-5c1e-4b7a-9e0d-2f6a4c8b1e37, kind: console}\n"
     assert run(text + "workspaces: {w: {}}\n", console_snapshot(currency=None)).currency is None

@@ -42,7 +42,7 @@ def _restore_counters(store: Store, counters: Counters) -> None:
 
 def _no_body(body: Any) -> None:
     """Endpoints that take no body accept an empty one (or ``{}``) and refuse the rest."""
-    if body not in (None, {}):
+    if not (isinstance(body, dict) and not body):
         raise invalid("This control endpoint takes no request body.")
 
 

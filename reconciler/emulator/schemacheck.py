@@ -290,11 +290,11 @@ class _Compiler:
 
         def check(value: list[Any]) -> Problem | None:
             if low is not None and len(value) < low:
-                return [], f"has {len(value)} items, fewer than {low}"
+                return [], f"has {_items(len(value))}, fewer than {low}"
             if high is not None and len(value) > high:
-                return [], f"has {len(value)} items, more than {high}"
+                return [], f"has {_items(len(value))}, more than {high}"
             if rest is None and len(value) > len(prefix):
-                return [], f"has {len(value)} items, more than {len(prefix)}"
+                return [], f"has {_items(len(value))}, more than {len(prefix)}"
             for index, item in enumerate(value):
                 one = prefix[index] if index < len(prefix) else rest
                 assert one is not None
@@ -305,6 +305,10 @@ class _Compiler:
             return None
 
         return check
+
+
+def _items(count: int) -> str:
+    return "1 item" if count == 1 else f"{count} items"
 
 
 def _accept(value: Any) -> Problem | None:

@@ -26,6 +26,7 @@ import fcntl
 import json
 import os
 import tempfile
+import weakref
 from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
@@ -88,6 +89,20 @@ def _head(store: Store) -> dict[str, Any]:
         "external_keys": _records(store.external_keys.values()),
         "user_profiles": sorted(store.user_profiles),
     }
+
+
+def dumps(store: Store) -> str:
+    """The whole state of ``store`` as the state file holds it (uncached: for comparing
+    two moments, it leaves the store's record of what changed alone)."""
+    whole = {"format": FORMAT, "version": VERSION, **_head(store)}
+    whole.update((name, _section(store, name)) for name in SECTIONS)
+    return json.dumps(whole, separators=(",", ":"))
+
+
+def document(store: Store) -> dict[str, Any]:
+    """:func:`dumps` as a fresh JSON document (nothing in it is shared with the store)."""
+    loaded: dict[str, Any] = json.loads(dumps(store))
+    return loaded
 
 
 class Snapshot:
@@ -181,11 +196,13 @@ class LoadedState:
         return first if first is not None else self._load(check=False)
 
 
-# Lock files this process holds, by (device, inode): taken once, kept until exit.
-_HELD: dict[tuple[int, int], int] = {}
+# Lock files this process holds, by (device, inode): the descriptor and how many
+# StateFile objects use it.  The lock goes when the last of them is closed or collected
+# (and with the process, whatever happens to it).
+_HELD: dict[tuple[int, int], list[int]] = {}
 
 
-def _lock(path: Path) -> Path:
+def _lock(path: Path) -> tuple[Path, tuple[int, int]]:
     """Take ``PATH.lock`` for this process (again, harmlessly, if it already holds it);
     :class:`StateError` naming the holder when another process has it."""
     lock_path = path.with_name(path.name + ".lock")
@@ -195,9 +212,11 @@ def _lock(path: Path) -> Path:
         raise StateError(f"{lock_path}: cannot create the lock file: {e.strerror or e}") from None
     info = os.fstat(fd)
     identity = (info.st_dev, info.st_ino)
-    if identity in _HELD:
+    held = _HELD.get(identity)
+    if held is not None:
         os.close(fd)
-        return lock_path
+        held[1] += 1
+        return lock_path, identity
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
@@ -209,13 +228,23 @@ def _lock(path: Path) -> Path:
         ) from None
     os.ftruncate(fd, 0)
     os.write(fd, f"{os.getpid()}\n".encode())
-    _HELD[identity] = fd
-    return lock_path
+    _HELD[identity] = [fd, 1]
+    return lock_path, identity
+
+
+def _unlock(identity: tuple[int, int]) -> None:
+    held = _HELD.get(identity)
+    if held is None:
+        return
+    held[1] -= 1
+    if held[1] == 0:
+        del _HELD[identity]
+        os.close(held[0])  # closing the descriptor releases the lock
 
 
 class StateFile:
-    """The ``--state`` file: locked for the life of the process, read once at start,
-    rewritten after every mutation.
+    """The ``--state`` file: locked while this object lives (for the emulator command,
+    the life of the process), read once at start, rewritten after every mutation.
 
     A symlink is followed once, here: the file it points to is read and replaced.
     """
@@ -223,8 +252,13 @@ class StateFile:
     def __init__(self, path: str | Path) -> None:
         given = Path(path)
         self.path = given.resolve() if given.is_symlink() else given
-        self.lock_path = _lock(self.path)
+        self.lock_path, identity = _lock(self.path)
+        self._release = weakref.finalize(self, _unlock, identity)
         self._snapshot = Snapshot()
+
+    def close(self) -> None:
+        """Release the lock (also done when the object is collected, or the process ends)."""
+        self._release()
 
     def exists(self) -> bool:
         return self.path.exists()

@@ -86,7 +86,7 @@ def _references(data: dict[str, Any]) -> None:
     _keys(data, kind)
     for section, only in ONLY_IN.items():
         if data[section] and kind != only:
-            raise Bad([section], f"a {kind} organization has no {section}")
+            raise Bad([section], f"{kind} organizations have no {section}")
     for section in ("external_keys", "users", "groups", "workspaces", "limits", "requests"):
         _unique(section, data[section], lambda item: item["id"], "the id")
     _unique("users", data["users"], lambda u: u["email"].lower(), "the email")
@@ -106,7 +106,7 @@ def _keys(data: dict[str, Any], kind: str) -> None:
     prefix = KEY_PREFIX[kind]
     for index, key in enumerate(data["keys"]):
         if not key["key"].startswith(prefix):
-            raise Bad(["keys", index, "key"], f"a {kind} organization's keys start with {prefix}")
+            raise Bad(["keys", index, "key"], f"keys of {kind} organizations start with {prefix}")
         if kind == "console" and key["scopes"]:
             raise Bad(["keys", index, "scopes"], "Console admin keys have no scopes")
     _unique("keys", data["keys"], lambda k: k["key"], "the key")

@@ -11,7 +11,8 @@ value of each JSON type the field does not take), ``surrogate`` (a lone ``\\ud80
 a string or a key), ``control`` (NUL, ESC, DEL, C1 and a bidi override in a string),
 ``huge-string``, ``huge-number`` (long digit strings, 10**400, a 5,000-digit literal,
 1e308, -1), ``non-finite`` (NaN, ±Infinity, 1e999), ``nesting`` (33 levels and 100,000
-levels), ``bad-json``, ``content-type``, ``query``, ``path``, ``method``, ``header``.
+levels), ``bad-json``, ``content-type``, ``query``, ``path``, ``method``, ``header``,
+``wrong-org`` (a request of the other kind of organization).
 
 Placeholders in paths (``{workspace_id}``, …) are filled in from the organization.
 """
@@ -425,6 +426,9 @@ def _whole_body_cases(endpoint: BodyEndpoint, case: Any) -> Iterator[Case]:
     yield case("surrogate", "key+surrogate", _encode({**keyed, "k" + SURROGATE: "v"}), 400)
     yield case("surrogate", "raw CESU-8 bytes", b'{"name": "\xed\xa0\x80"}', 400)
     yield case("type", "unknown key", _encode({**keyed, "unexpected": 1}), 400)
+    if endpoint.path.startswith(ORG):  # control bodies may be larger (usage rows)
+        oversized = _encode({**keyed, "padding": "p" * (1024 * 1024)})
+        yield case("huge-string", "body over 1 MiB", oversized, 413)
     yield case("nesting", "33 levels", f'{{"x": {_deep(32)}}}'.encode(), 400)
     yield case("nesting", "100000 levels", _deep(100_000).encode(), 400)
     yield case("nesting", "100000 objects", ('{"a":' * 100_000 + "1" + "}" * 100_000).encode(), 400)
@@ -655,6 +659,8 @@ def header_cases() -> Iterator[Case]:
             ("version", (("anthropic-version", "1999-01-01"),), 400),
             ("two versions", (("anthropic-version", "2023-06-01, 2026-10-21"),), 400),
             ("beta", (("anthropic-beta", "nope"),), 400),
+            ("latin-1 beta", (("anthropic-beta", b"b\xe9ta"),), 400),
+            ("latin-1 version", (("anthropic-version", b"2023-06-01\xff"),), 400),
             ("beta list", (("anthropic-beta", ",,," + "x," * 500),), 400),
             ("latin-1 key", (("x-api-key", b"sk-ant-api01-\xe9\xff"),), 401),
             ("empty key", (("x-api-key", ""),), 401),
@@ -669,10 +675,29 @@ def _statuses(status: int | None) -> frozenset[int] | None:
     return None if status is None else frozenset({status})
 
 
+def wrong_org_cases() -> Iterator[Case]:
+    """Each endpoint's valid request, sent to the other kind of organization."""
+    for endpoint in BODY_ENDPOINTS:
+        if endpoint.path == "/_emulator/reset":
+            continue  # the same for both kinds
+        other = "enterprise" if endpoint.org == "console" else "console"
+        yield Case(
+            "wrong-org",
+            other,
+            endpoint.method,
+            endpoint.path,
+            f"a {endpoint.org} request",
+            _encode(endpoint.valid),
+            headers=endpoint.headers,
+            expect=frozenset({400, 404}),
+        )
+
+
 def all_cases() -> list[Case]:
     cases: list[Case] = []
     for endpoint in BODY_ENDPOINTS:
         cases.extend(body_cases(endpoint))
+    cases.extend(wrong_org_cases())
     for listing in LIST_ENDPOINTS:
         cases.extend(query_cases(listing))
     cases.extend(path_cases())

@@ -64,6 +64,7 @@ def test_the_corpus_is_large_and_covers_every_kind() -> None:
         "path",
         "method",
         "header",
+        "wrong-org",
     }
 
 

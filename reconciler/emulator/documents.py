@@ -18,6 +18,9 @@ from typing import Any
 import yaml
 
 MAX_BYTES = 64 * 1024 * 1024
+# Levels of nesting any document may have (see ``wellformed``; real ones have at most 6).
+# The YAML reader stops there: its scanner slows down with the square of the depth.
+MAX_DEPTH = 32
 
 Position = tuple[int, int]  # 1-based line and column
 
@@ -68,7 +71,21 @@ def _position(mark: yaml.Mark) -> Position:
 
 def _loader_class(marks: dict[int, dict[Any, Position]]) -> type[yaml.SafeLoader]:
     class Loader(yaml.SafeLoader):
-        pass
+        depth = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            self.depth += 1
+            try:
+                if self.depth > MAX_DEPTH + 1:
+                    raise yaml.composer.ComposerError(
+                        None,
+                        None,
+                        f"nested more than {MAX_DEPTH} levels deep",
+                        self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+                    )
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
 
     def mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
         loader.flatten_mapping(node)

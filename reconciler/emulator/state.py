@@ -16,8 +16,9 @@ Reading is bounded and checked: the file must be a regular file of at most
 refused at start with one line, never served until it fails later.
 
 One emulator per file: :class:`StateFile` takes an exclusive lock (``flock``) on
-``FILE.lock`` beside it and holds it for the life of the process, so a second emulator
-on the same file refuses to start instead of losing the first one's writes.
+``FILE.lock`` beside it and holds it while it lives (the ``emulator`` command: until it
+exits), so a second emulator on the same file refuses to start instead of losing the
+first one's writes.
 """
 
 from __future__ import annotations
@@ -251,7 +252,12 @@ class StateFile:
 
     def __init__(self, path: str | Path) -> None:
         given = Path(path)
-        self.path = given.resolve() if given.is_symlink() else given
+        try:
+            self.path = given.resolve(strict=True) if given.is_symlink() else given
+        except FileNotFoundError:
+            self.path = given.resolve()  # a link to a file yet to be made: make it there
+        except (OSError, RuntimeError) as e:  # RuntimeError: a loop, before Python 3.13
+            raise StateError(f"{given}: cannot follow the symlink: {e}") from None
         self.lock_path, identity = _lock(self.path)
         self._release = weakref.finalize(self, _unlock, identity)
         self._snapshot = Snapshot()

@@ -9,7 +9,9 @@ Request bodies (``/v1`` and ``/_emulator``), seed files and state files all pass
 * every number is finite: ``NaN`` and ``Infinity`` are not JSON, and ``1e999`` parses
   to an infinity;
 * nesting is at most :data:`MAX_DEPTH` levels (the deepest real document has 6), so
-  no later recursive step (schema validation, rendering) can run out of stack.
+  no later recursive step (schema validation, rendering) can run out of stack;
+* it holds only what JSON can (a YAML seed could hold binary data, sets or keys that
+  are numbers).
 """
 
 from __future__ import annotations
@@ -18,9 +20,7 @@ import json
 import math
 from typing import Any
 
-from reconciler.emulator.documents import dotted
-
-MAX_DEPTH = 32
+from reconciler.emulator.documents import MAX_DEPTH, dotted
 
 
 class NotWellFormed(ValueError):
@@ -80,6 +80,29 @@ def _text_problem(text: str) -> str | None:
     return None
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _value_problem(value: Any) -> str | None:
+    """What is wrong with a value that is not a list or a mapping, or None."""
+    kind = type(value)
+    if kind is str:
+        return _text_problem(value)
+    if kind is float:
+        return None if math.isfinite(value) else f"{value!r} is not a finite number"
+    if kind in _SCALARS:
+        return None
+    # A YAML document can hold more than JSON can (binary, sets, …).
+    return f"a value of type {kind.__name__} is not JSON"
+
+
+def _key_problem(key: Any) -> str | None:
+    if type(key) is not str:
+        return f"the key {key!r} is not a string"
+    found = _text_problem(key)
+    return None if found is None else f"a key {found}"
+
+
 def find(data: Any) -> tuple[list[Any], str] | None:
     """The first way ``data`` (a parsed document) breaks the rules above: the path to
     it (keys and indexes) and what is wrong; None when it keeps them all."""
@@ -90,21 +113,18 @@ def find(data: Any) -> tuple[list[Any], str] | None:
         value, path = stack.pop()
         if len(path) > MAX_DEPTH:
             return path, f"nested more than {MAX_DEPTH} levels deep"
-        if isinstance(value, str):
-            found = _text_problem(value)
+        if type(value) is dict:
+            for key, item in value.items():
+                found = _key_problem(key)
+                if found is not None:
+                    return path, found
+                stack.append((item, [*path, key]))
+        elif type(value) is list:
+            stack.extend((item, [*path, index]) for index, item in enumerate(value))
+        else:
+            found = _value_problem(value)
             if found is not None:
                 return path, found
-        elif isinstance(value, float):
-            if not math.isfinite(value):
-                return path, f"{value!r} is not a finite number"
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                found = _text_problem(key) if isinstance(key, str) else None
-                if found is not None:
-                    return path, f"a key {found}"
-                stack.append((item, [*path, key]))
-        elif isinstance(value, list):
-            stack.extend((item, [*path, index]) for index, item in enumerate(value))
     return None  # pragma: no cover - _fine() and this walk judge alike
 
 
@@ -122,13 +142,13 @@ def _fine(data: Any) -> bool:
                 return False
         elif kind is dict:
             for key, item in value.items():
-                if type(key) is str and not key.isascii() and _text_problem(key) is not None:
+                if type(key) is not str or (not key.isascii() and _text_problem(key)):
                     return False
                 push((item, depth + 1))
         elif kind is list:
             for item in value:
                 push((item, depth + 1))
-        elif kind is float and not math.isfinite(value):
+        elif _value_problem(value) is not None:
             return False
     return True
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.emulator import LoadedState, StateError, StateFile, state
+from reconciler.emulator import EmulatorApp, LoadedState, Options, StateError, StateFile, state
 from reconciler.emulator.state import document
 from tests.emulator_hostile.harness import seed
 
@@ -466,12 +466,18 @@ def test_only_a_regular_file_is_read(tmp_path: Path, kind: str) -> None:
     assert "\n" not in str(info.value)
 
 
+def test_a_symlink_loop_is_refused_with_one_line(tmp_path: Path) -> None:
+    loop = tmp_path / "org.json"
+    loop.symlink_to(loop)
+    with pytest.raises(StateError, match="cannot follow the symlink") as info:
+        StateFile(loop)
+    assert "\n" not in str(info.value)
+
+
 def test_a_symlinked_state_file_stays_a_symlink(tmp_path: Path) -> None:
     target = tmp_path / "real.json"
     link = tmp_path / "org.json"
     link.symlink_to(target)
-    from reconciler.emulator import EmulatorApp, Options
-
     app = EmulatorApp(seed("console"), Options(control=True), state=StateFile(link))
     assert link.is_symlink() and json.loads(target.read_text())["format"]
     app.runtime.persist()

@@ -85,6 +85,12 @@ RAW_REQUESTS = {
         b"POST /_emulator/spend HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
         b"zz\r\n{}\r\n0\r\n\r\n"
     ),
+    "TLS spoken to plain HTTP": b"\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03" + b"\x00" * 64,
+    "websocket upgrade": (
+        b"GET /v1/organizations/users HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+        b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        b"Sec-WebSocket-Version: 13\r\n\r\n"
+    ),
     "header of 64 KiB": b"GET /v1/organizations/users HTTP/1.1\r\nHost: x\r\nX-Big: "
     + b"b" * 65536
     + b"\r\n\r\n",

@@ -1,5 +1,6 @@
 """The ``emulator`` command against hostile files and a second emulator: one line on
-stderr and exit 1 before it serves anything, never a traceback, never a hang."""
+stderr and exit 1 before it serves anything, never a traceback, never a hang.  (The
+in-process suites hold the larger corpora of damaged states and seeds.)"""
 
 from __future__ import annotations
 
@@ -89,8 +90,6 @@ def _sound_state() -> dict[str, object]:
     [
         ("next_seq", "counters.next_seq: expected an integer, got 'x'"),
         ("surrogate", "lone surrogate"),
-        ("NaN", "NaN is not a JSON number"),
-        ("keys", "keys: has 0 items"),
         ("device", "not a regular file"),
         ("fifo", "not a regular file"),
     ],
@@ -102,12 +101,6 @@ def test_a_damaged_state_file_stops_the_command(tmp_path: Path, what: str, expec
         text = text.replace('"next_seq": ', '"next_seq": "x", "was": ')
     elif what == "surrogate":
         text = text.replace('"name": "Alice"', '"name": "Al\\ud800ice"')
-    elif what == "NaN":
-        text = text.replace('"runtime_ids": 0', '"runtime_ids": NaN')
-    elif what == "keys":
-        data = _sound_state()
-        data["keys"] = []
-        text = json.dumps(data)
     if what == "device":
         state.symlink_to("/dev/zero")
     elif what == "fifo":
@@ -124,11 +117,7 @@ def test_a_damaged_state_file_stops_the_command(tmp_path: Path, what: str, expec
         ("zero", None, "not a regular file"),
         ("fifo", None, "not a regular file"),
         ("nan.yaml", "spend: {a@b.c: {monthly: .nan}}", "nan is not a finite number"),
-        ("inf.yaml", "spend: {a@b.c: {monthly: .inf}}", "inf is not a finite number"),
-        ("surrogate.yaml", 'organization: {name: "A\\ud800"}', "lone surrogate"),
-        ("deep.yaml", "a: " + "[" * 5000 + "]" * 5000, "nested"),
         ("deep.json", "[" * 100_000 + "]" * 100_000, "nested too deeply"),
-        ("digits.json", '{"a": ' + "9" * 5000 + "}", "4300"),
     ],
 )
 def test_a_hostile_seed_stops_the_command(

@@ -73,6 +73,24 @@ def test_a_deep_json_seed_is_refused_at_the_place(tmp_path: Path) -> None:
     assert str(info.value) == f"{path}: generate.users{'[0]' * 31}: nested more than 32 levels deep"
 
 
+@pytest.mark.parametrize(
+    ("text", "what"),
+    [
+        ('{"a": ' + "9" * 5000 + "}", "4300"),
+        ('{"a": NaN}', "nan is not a finite number"),
+        ('{"a": 1e999}', "inf is not a finite number"),
+        ('{"a": "\\ud800"}', "lone surrogate"),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    ],
+)
+def test_a_hostile_json_seed_is_refused_with_one_line(tmp_path: Path, text: str, what: str) -> None:
+    path = tmp_path / "seed.json"
+    path.write_text(text, "utf-8")
+    with pytest.raises(SeedError) as info:
+        load_seed(path)
+    assert "\n" not in str(info.value) and what in str(info.value), info.value
+
+
 @pytest.mark.parametrize("kind", ["device", "fifo", "directory"])
 def test_only_a_regular_file_is_read_as_a_seed(tmp_path: Path, kind: str) -> None:
     path = tmp_path / "seed.yaml"

@@ -101,7 +101,6 @@ def emulator_command(
         check_loopback(host)
     except NotLoopback as e:
         raise click.BadParameter(str(e), param_hint="--host") from None
-    state_file = StateFile(state) if state is not None else None
     options = Options(
         control=control,
         rate_scale=rate_scale,
@@ -112,6 +111,8 @@ def emulator_command(
         usage_delay=usage_delay,
     )
     try:
+        # Locks FILE.lock for the life of the process: one emulator per state file.
+        state_file = StateFile(state) if state is not None else None
         source: Source
         if state_file is not None and state_file.exists():
             source = state_file.read()

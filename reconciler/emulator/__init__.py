@@ -15,7 +15,10 @@ Modules, by what they hold:
   ``costs`` (what usage costs), ``buckets`` (report time buckets and cursors),
   ``aggregate`` (grouping into report results) — the usage and cost reports
 * ``ratelimit``, ``faults``, ``stats``, ``clock``, ``ids`` — the machinery around them
-* ``control`` — ``/_emulator/*``; ``state`` — ``--state FILE``
+* ``control`` — ``/_emulator/*``; ``state`` — ``--state FILE``, checked by ``statecheck``
+  against ``schemas/state.schema.json`` (with ``schemacheck``, a fast JSON Schema subset)
+* ``wellformed`` — what every document from outside must be (request bodies, seeds,
+  state files): no lone surrogates, finite numbers, bounded nesting
 * ``app`` — the ASGI app; ``server`` — uvicorn on loopback
 """
 

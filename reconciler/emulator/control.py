@@ -9,25 +9,41 @@ with the seed loader's message.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
-from reconciler.emulator import render
+from reconciler.emulator import render, wellformed
 from reconciler.emulator.clock import timestamp
 from reconciler.emulator.errors import ApiError, invalid, not_found
 from reconciler.emulator.ids import request_id
-from reconciler.emulator.reply import Reply
+from reconciler.emulator.reply import DROP, Reply
 from reconciler.emulator.routes.increase_requests import show
 from reconciler.emulator.runtime import Runtime
 from reconciler.emulator.seed import validate_entry
 from reconciler.emulator.seed_build import Builder, SeedError
+from reconciler.emulator.store import Store
 from reconciler.emulator.usage import UsageReader, day_start
 
 MAX_BODY = 64 * 1024 * 1024
+MAX_USAGE_EVENTS = 1_000_000  # per call: a row with ``days: N`` counts N
+Counters = tuple[int, int, int]
+
+
+def _counters(store: Store) -> Counters:
+    return store.next_seq, store.palette_next, store.runtime_ids
+
+
+def _restore_counters(store: Store, counters: Counters) -> None:
+    store.next_seq, store.palette_next, store.runtime_ids = counters
+
+
+def _no_body(body: Any) -> None:
+    """Endpoints that take no body accept an empty one (or ``{}``) and refuse the rest."""
+    if not (isinstance(body, dict) and not body):
+        raise invalid("This control endpoint takes no request body.")
 
 
 class Control:
@@ -49,23 +65,30 @@ class Control:
         ]
 
     async def handle(self, request: Request) -> Reply:
+        """Answer a control request; a refused one leaves the organization as it was
+        (its sequence and id counters included: a refused entry may have drawn them)."""
         rid = request_id()
         store_before = self.runtime.store
         mutations = store_before.mutations
+        counters = _counters(store_before)
         try:
             body = await self._dispatch(request)
             reply = Reply(200, body)
+        except ClientDisconnect:
+            return DROP  # nothing was done, and no one is left to answer
         except ApiError as e:
             reply = Reply(e.status, e.body(rid))
         except SeedError as e:
             reply = Reply(400, invalid(str(e)).body(rid))
+        if reply.status != 200 and self.runtime.store is store_before:
+            _restore_counters(store_before, counters)
         if self.runtime.store is store_before and store_before.mutations != mutations:
             self.runtime.persist()
         reply.headers["request-id"] = rid
         return reply
 
     async def _dispatch(self, request: Request) -> Any:
-        path = request.url.path
+        path = request.scope["path"]
         allowed = []
         for method, pattern, handler in self.routes:
             hit = pattern.fullmatch(path)
@@ -93,6 +116,7 @@ class Control:
         return self.runtime.stats.snapshot()
 
     def reset(self, body: Any) -> dict[str, Any]:
+        _no_body(body)
         self.runtime.reset()
         return {"reset": True}
 
@@ -122,6 +146,7 @@ class Control:
         return render.user(builder.user(body, [], builder.store.take_seq(), self._now()))
 
     def remove_user(self, body: Any, email: str) -> dict[str, Any]:
+        _no_body(body)
         store = self.runtime.store
         user = store.user_with_email(email)
         if user is None:
@@ -139,6 +164,11 @@ class Control:
         today.  Answers how many events were added (a row with ``days: N`` adds N) and
         how many the organization now holds."""
         builder = self._builder(body, "usage_rows")
+        count = sum(row.get("days", 1) for row in body)
+        if count > MAX_USAGE_EVENTS:
+            raise invalid(
+                f"These rows add {count:,} usage events; at most {MAX_USAGE_EVENTS:,} per call."
+            )
         reader = UsageReader(builder, day_start(self.runtime.clock.wall()))
         events = reader.events(body, [])
         builder.store.add_usage(events)
@@ -154,7 +184,8 @@ class Control:
 
 
 async def _json(request: Request) -> Any:
-    """The request's JSON body (``{}`` when empty); 400 when it is not JSON."""
+    """The request's JSON body (``{}`` when empty), checked by :func:`wellformed.loads`;
+    400 naming the problem when it is not well-formed."""
     raw = bytearray()
     async for chunk in request.stream():
         raw += chunk
@@ -163,6 +194,6 @@ async def _json(request: Request) -> Any:
     if not raw.strip():
         return {}
     try:
-        return json.loads(bytes(raw).decode("utf-8"))
-    except (ValueError, RecursionError) as e:
-        raise invalid(f"Request body is not valid JSON: {e}") from None
+        return wellformed.loads(bytes(raw))
+    except wellformed.NotWellFormed as e:
+        raise invalid(f"Request body: {e}.") from None

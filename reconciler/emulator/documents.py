@@ -8,6 +8,8 @@ later (by the JSON Schema or by a semantic check) can say ``FILE:LINE:COLUMN``.
 from __future__ import annotations
 
 import json
+import os
+import stat
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +18,9 @@ from typing import Any
 import yaml
 
 MAX_BYTES = 64 * 1024 * 1024
+# Levels of nesting any document may have (see ``wellformed``; real ones have at most 6).
+# The YAML reader stops there: its scanner slows down with the square of the depth.
+MAX_DEPTH = 32
 
 Position = tuple[int, int]  # 1-based line and column
 
@@ -66,7 +71,21 @@ def _position(mark: yaml.Mark) -> Position:
 
 def _loader_class(marks: dict[int, dict[Any, Position]]) -> type[yaml.SafeLoader]:
     class Loader(yaml.SafeLoader):
-        pass
+        depth = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            self.depth += 1
+            try:
+                if self.depth > MAX_DEPTH + 1:
+                    raise yaml.composer.ComposerError(
+                        None,
+                        None,
+                        f"nested more than {MAX_DEPTH} levels deep",
+                        self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+                    )
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
 
     def mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
         loader.flatten_mapping(node)
@@ -109,8 +128,14 @@ def parse(text: str, source: str, as_json: bool = False) -> tuple[Any, Locator]:
             return json.loads(text), locator
         except json.JSONDecodeError as e:
             raise DocumentError(f"{source}:{e.lineno}:{e.colno}: not valid JSON: {e.msg}") from None
+        except RecursionError:
+            raise DocumentError(f"{source}: not valid JSON: nested too deeply") from None
+        except ValueError as e:  # an integer of more than 4,300 digits
+            raise DocumentError(f"{source}: not valid JSON: {e}") from None
     try:
         return yaml.load(text, Loader=_loader_class(locator.marks)), locator
+    except RecursionError:
+        raise DocumentError(f"{source}: not valid YAML: nested too deeply") from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         place = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
@@ -119,15 +144,28 @@ def parse(text: str, source: str, as_json: bool = False) -> tuple[Any, Locator]:
         raise DocumentError(f"{source}: not valid YAML: {e}") from None
 
 
+def read_bounded(path: Path, limit: int) -> bytes:
+    """The bytes of the regular file ``path`` (a symlink to one is followed), at most
+    ``limit`` of them: ``OSError`` when it cannot be read, :class:`DocumentError` when it
+    is not a regular file (a pipe could block, ``/dev/zero`` never ends) or holds more."""
+    # Non-blocking, so that opening a pipe with no writer returns, to be refused below.
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise DocumentError(f"{path}: not a regular file")
+        raw = handle.read(limit + 1)
+    if len(raw) > limit:
+        raise DocumentError(f"{path}: larger than {limit // (1024 * 1024)} MiB")
+    return raw
+
+
 def read(path: Path) -> tuple[Any, Locator]:
-    """Read a ``.json`` file as JSON and anything else as YAML."""
+    """Read a ``.json`` file as JSON and anything else as YAML (at most 64 MiB)."""
     source = str(path)
     try:
-        raw = path.read_bytes()
+        raw = read_bounded(path, MAX_BYTES)
     except OSError as e:
         raise DocumentError(f"{source}: cannot read: {e.strerror or e}") from None
-    if len(raw) > MAX_BYTES:
-        raise DocumentError(f"{source}: larger than {MAX_BYTES // (1024 * 1024)} MiB")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

@@ -107,7 +107,7 @@ def amount(value: Any, name: str = "amount", nullable: bool = True) -> str | Non
         if nullable:
             return None
         raise invalid(f"{name}: must not be null here.")
-    if not isinstance(value, str) or not AMOUNT_RE.match(value):
+    if not isinstance(value, str) or not AMOUNT_RE.fullmatch(value):
         raise invalid(
             f"{name}: must be a non-negative integer string in minor units with at most "
             f'15 digits and no leading zeros (e.g. "50000"), got {value!r}.'

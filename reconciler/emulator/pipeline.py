@@ -11,13 +11,13 @@ Then: persist the state if anything changed, maybe lose the response of a write
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from typing import Any
 
 from starlette.datastructures import Headers
 from starlette.requests import ClientDisconnect, Request
 
+from reconciler.emulator import wellformed
 from reconciler.emulator.clock import timestamp
 from reconciler.emulator.errors import ApiError, invalid, not_found, org_type_not_supported
 from reconciler.emulator.faults import Fault
@@ -76,7 +76,7 @@ class Pipeline:
     async def handle(self, request: Request) -> Reply:
         rt = self.runtime
         rid = request_id()
-        method, path = request.method, request.url.path
+        method, path = request.method, request.scope["path"]
         match = ROUTER.match(method, path)
         route = f"{method} {match.path_template if match else '(unknown route)'}"
         spend = bool(match and match.endpoint and match.endpoint.spend)
@@ -135,7 +135,7 @@ class Pipeline:
             return DROP
         except Exception:
             log.exception(
-                "emulator: unexpected error serving %s %s", request.method, request.url.path
+                "emulator: unexpected error serving %s %s", request.method, request.scope["path"]
             )
             reply = self._error(ApiError(500, "Internal server error"), rid, headers)
         else:
@@ -163,11 +163,12 @@ class Pipeline:
         return key
 
     async def _dispatch(self, request: Request, match: Match | None, key: ApiKey) -> dict[str, Any]:
+        path = request.scope["path"]
         if match is None:
-            raise not_found(f"Not found: {request.method} {request.url.path}")
+            raise not_found(f"Not found: {request.method} {path}")
         endpoint = match.endpoint
         if endpoint is None:
-            raise ApiError(405, f"Method {request.method} is not allowed on {request.url.path}.")
+            raise ApiError(405, f"Method {request.method} is not allowed on {path}.")
         self._admit(endpoint, key)
         self._check_headers(request.headers, endpoint)
         body = await self._body(request) if endpoint.body else {}
@@ -237,17 +238,15 @@ class Pipeline:
         return parse_body(bytes(raw))
 
 
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
 def parse_body(raw: bytes) -> dict[str, Any]:
+    """A request's JSON object body, checked by :func:`wellformed.loads` (an empty body
+    is ``{}``); anything else is a 400 naming the problem."""
     if not raw.strip():
         return {}
     try:
-        body = json.loads(raw.decode("utf-8"), parse_constant=_no_constants)
-    except (ValueError, RecursionError) as e:
-        raise invalid(f"Request body is not valid JSON: {e}") from None
+        body = wellformed.loads(raw)
+    except wellformed.NotWellFormed as e:
+        raise invalid(f"Request body: {e}.") from None
     if not isinstance(body, dict):
         raise invalid("Request body must be a JSON object.")
     return body

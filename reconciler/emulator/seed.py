@@ -19,6 +19,7 @@ key (email, name, scope and period), so the same seed always yields the same ids
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable, Iterator
 from functools import cache
@@ -31,7 +32,7 @@ from jsonschema.exceptions import (  # type: ignore[import-untyped,unused-ignore
     best_match,
 )
 
-from reconciler.emulator import generate
+from reconciler.emulator import generate, wellformed
 from reconciler.emulator.clock import SEED_EPOCH, timestamp
 from reconciler.emulator.documents import DocumentError, Locator, parse, read
 from reconciler.emulator.ids import derived_id, derived_uuid
@@ -55,13 +56,28 @@ def schema() -> dict[str, Any]:
 
 
 @cache
-def _validator(definition: str | None) -> jsonschema.Draft202012Validator:
+def _anchored(pattern: str) -> re.Pattern[str]:
+    """``pattern`` with a final ``$`` meaning the end of the string, as in JSON Schema's
+    regular expressions (Python's ``$`` also matches before a final newline)."""
+    return re.compile(re.sub(r"(?<!\\)\$\Z", r"\\Z", pattern))
+
+
+def _pattern(
+    validator: Any, pattern: str, instance: Any, schema: dict[str, Any]
+) -> Iterator[ValidationError]:
+    if validator.is_type(instance, "string") and _anchored(pattern).search(instance) is None:
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+_Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _pattern})
+
+
+@cache
+def _validator(definition: str | None) -> Any:
     full = schema()
     if definition is None:
-        return jsonschema.Draft202012Validator(full)
-    return jsonschema.Draft202012Validator(
-        {"$ref": f"#/$defs/{definition}", "$defs": full["$defs"]}
-    )
+        return _Validator(full)
+    return _Validator({"$ref": f"#/$defs/{definition}", "$defs": full["$defs"]})
 
 
 def _problems(error: ValidationError, data: Any, locator: Locator) -> Iterator[str]:
@@ -79,7 +95,12 @@ def _problems(error: ValidationError, data: Any, locator: Locator) -> Iterator[s
 
 
 def check_schema(data: Any, locator: Locator, definition: str | None = None) -> None:
-    """Raise :class:`SeedError` listing every schema problem (at most 20)."""
+    """Raise :class:`SeedError` listing every schema problem (at most 20), after the
+    rules every document must keep (:mod:`~reconciler.emulator.wellformed`: no lone
+    surrogates, finite numbers, bounded nesting) — those on their own, first."""
+    found = wellformed.find(data)
+    if found is not None:
+        raise SeedError(f"{locator.where(data, found[0])}: {found[1]}")
     errors = sorted(
         _validator(definition).iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]
     )

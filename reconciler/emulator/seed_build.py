@@ -10,6 +10,7 @@ problem is a :class:`SeedError` whose message says where (``FILE:LINE:COL: path:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from reconciler.emulator import workspace_rules
@@ -46,12 +47,18 @@ class SeedError(Exception):
     """A seed (or a control-endpoint body) that cannot become organization state."""
 
 
-def spend_text(value: Any) -> str:
-    """A spend amount as the API shows it: ``12050.5`` stays ``"12050.5"``."""
-    text = repr(value) if isinstance(value, float) else str(value)
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
+def spend_text(value: Any) -> str | None:
+    """A spend amount as the API shows it, in plain digits: ``12050.5`` stays
+    ``"12050.5"``, ``1e5`` is ``"100000"``; None when it has more than 3 decimals."""
+    if isinstance(value, str):
+        text = value
+    else:
+        text = format(Decimal(repr(value) if isinstance(value, float) else value), "f")
+    whole, _, fraction = text.partition(".")
+    fraction = fraction.rstrip("0")
+    if len(fraction) > 3:
+        return None
+    return f"{whole}.{fraction}" if fraction else whole
 
 
 def default_name(email: str) -> str:
@@ -318,7 +325,10 @@ class Builder:
         if self.store.kind != "enterprise":
             raise self.error(path, "member spend is reported only in Enterprise orgs")
         user = self.member(email, path)
-        self.store.set_spend(user.id, period, spend_text(amount))
+        text = spend_text(amount)
+        if text is None:
+            raise self.error(path, f"{amount!r}: spend has at most 3 decimals")
+        self.store.set_spend(user.id, period, text)
         return user
 
     def increase_request(

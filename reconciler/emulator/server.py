@@ -9,14 +9,19 @@ the requests in flight and return normally (exit status 0).
 from __future__ import annotations
 
 import ipaddress
+import json
 import signal
 import socket
 from collections.abc import Callable
 from types import FrameType
 
+import h11
 import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from reconciler.emulator.app import EmulatorApp
+from reconciler.emulator.errors import ApiError
+from reconciler.emulator.ids import request_id
 
 BACKLOG = 128
 
@@ -59,6 +64,29 @@ def url(sock: socket.socket) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
+class _Protocol(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol, except that a request it cannot even parse (a raw
+    control byte in the path, a malformed header) is answered in the API's JSON error
+    envelope, like every other error, instead of uvicorn's plain text."""
+
+    def send_400_response(self, msg: str) -> None:
+        rid = request_id()
+        body = json.dumps(ApiError(400, msg).body(rid)).encode("utf-8")
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode("ascii")),
+            (b"request-id", rid.encode("ascii")),
+            (b"connection", b"close"),
+        ]
+        for event in (
+            h11.Response(status_code=400, headers=headers, reason=b"Bad Request"),
+            h11.Data(data=body),
+            h11.EndOfMessage(),
+        ):
+            self.transport.write(self.conn.send(event))
+        self.transport.close()
+
+
 class _Server(uvicorn.Server):
     """uvicorn's server, minus re-raising the stop signal after a graceful shutdown
     (which would turn a clean SIGTERM stop into death by signal)."""
@@ -74,7 +102,7 @@ def serve(app: EmulatorApp, sock: socket.socket, announce: Callable[[str], None]
     """Serve ``app`` on ``sock`` until SIGINT or SIGTERM; ``announce`` gets the URL first."""
     config = uvicorn.Config(
         app,
-        http="h11",  # dropped connections reach the transport through h11's request cycle
+        http=_Protocol,  # h11: dropped connections reach the transport through its request cycle
         ws="none",
         lifespan="off",
         log_level="warning",

@@ -51,7 +51,7 @@ def name(value: Any) -> str:
 
 
 def display_color(value: Any) -> str:
-    if not isinstance(value, str) or not COLOR_RE.match(value):
+    if not isinstance(value, str) or not COLOR_RE.fullmatch(value):
         raise invalid(f"display_color: must be a hex colour like #6C5BB9, got {value!r}.")
     return value
 

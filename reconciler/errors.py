@@ -159,5 +159,9 @@ class PlanFileError(ReconcilerError):
     """A saved plan that must not be applied (tampered, expired, other org, stale)."""
 
 
+class OutputError(ReconcilerError):
+    """An output file that cannot be written (missing directory, a directory, no room)."""
+
+
 class Interrupted(ReconcilerError):
     exit_code = EXIT_INTERRUPTED

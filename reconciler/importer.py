@@ -14,6 +14,7 @@ organization shows no changes.
 from __future__ import annotations
 
 import json
+import os
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -26,6 +27,7 @@ from reconciler.addresses import PERIODS
 from reconciler.errors import ConfigError
 from reconciler.live import ReadNeeds, Snapshot
 from reconciler.money import format_minor, from_minor
+from reconciler.outfile import make_directory, write_new
 
 MODELINE = "# yaml-language-server: $schema=https://claude-policy.dev/schemas/policy.schema.json"
 _PER = {"monthly": "month", "weekly": "week", "daily": "day"}
@@ -58,13 +60,12 @@ class ImportedFiles:
         """Write every file into ``out_dir``; refuse (before writing anything) to overwrite."""
         root = Path(out_dir)
         targets = [root / name for name in self.files]
-        existing = [str(p) for p in targets if p.exists()]
+        existing = [str(p) for p in targets if os.path.lexists(p)]
         if existing:
             raise ConfigError(f"refusing to overwrite existing file(s): {', '.join(existing)}")
-        root.mkdir(parents=True, exist_ok=True)
+        make_directory(root)
         for path, text in zip(targets, self.files.values(), strict=True):
-            with open(path, "x", encoding="utf-8") as fh:
-                fh.write(text)
+            write_new(path, text)
         return targets
 
 

@@ -6,15 +6,13 @@ JSON form (SPEC §6)::
      "failed": [{"address", "status", "error_type", "message", "request_id"}],
      "skipped": [addr…],
      "not_attempted": [addr… (manual)]}
+
+Its renderings (text for the terminal, JSON for ``--report``) are in :mod:`.render`.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from reconciler.errors import ApiError, UnknownOutcome
@@ -80,42 +78,3 @@ class ApplyReport:
             "skipped": list(self.skipped),
             "not_attempted": list(self.not_attempted),
         }
-
-    def write(self, path: str | Path) -> None:
-        """Write the JSON report atomically (temp file + rename): a reader never sees half
-        of one, whatever stops the process."""
-        target = Path(path)
-        text = json.dumps(self.to_json(), indent=2) + "\n"
-        fd, tmp = tempfile.mkstemp(prefix=".report-", dir=target.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-
-    def render(self) -> str:
-        lines: list[str] = []
-        for a in self.applied:
-            lines.append(f"  applied   {a}")
-        for f in self.failed:
-            rid = f" (request-id {f.request_id})" if f.request_id else ""
-            status = f"{f.status} " if f.status else ""
-            lines.append(f"  FAILED    {f.address}: {status}{f.error_type}: {f.message}{rid}")
-        for a in self.skipped:
-            lines.append(f"  skipped   {a}")
-        for a in self.not_attempted:
-            lines.append(f"  manual    {a} (not attempted: change it by hand)")
-        lines.extend(f"  note: {n}" for n in self.notes)
-        if self.interrupted:
-            head = "Apply interrupted: the rest was skipped; plan again to see what is left."
-        elif self.failed:
-            head = "Apply finished with failures."
-        else:
-            head = "Apply complete."
-        summary = (
-            f"{head} {len(self.applied)} applied, {len(self.failed)} failed, "
-            f"{len(self.skipped)} skipped, {len(self.not_attempted)} not attempted (manual)."
-        )
-        return "\n".join([*lines, summary]) + "\n"

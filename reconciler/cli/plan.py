@@ -7,7 +7,7 @@ from datetime import timedelta
 import click
 
 from reconciler.cli.options import ApiOptions, api_options, open_client, use_color
-from reconciler.cli.output import FORMAT, emit, parse_duration
+from reconciler.cli.output import FORMAT, Outputs, emit, output_options, parse_duration
 from reconciler.cli.progress import reading
 from reconciler.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK
 from reconciler.plan import planfile
@@ -16,19 +16,11 @@ from reconciler.plan.planner import PlanOptions
 from reconciler.plan.render import RENDERERS
 from reconciler.workflow import plan_policy
 
-DEFAULT_PATHS = ("policies",)
-
-
-def policy_paths(paths: tuple[str, ...]) -> tuple[str, ...]:
-    return paths or DEFAULT_PATHS
-
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--out", "out", metavar="PLANFILE", help="Save the plan (JSON) for `apply PLANFILE`.")
-@click.option("--format", "fmt", type=FORMAT, default="text", show_default=True)
-@click.option("--json-out", metavar="FILE", help="Also write the JSON rendering to FILE.")
-@click.option("--markdown-out", metavar="FILE", help="Also write the Markdown rendering to FILE.")
+@output_options
 @click.option(
     "--detailed-exitcode",
     is_flag=True,
@@ -50,9 +42,7 @@ def plan(
     api: ApiOptions,
     paths: tuple[str, ...],
     out: str | None,
-    fmt: str,
-    json_out: str | None,
-    markdown_out: str | None,
+    outputs: Outputs,
     detailed_exitcode: bool,
     targets: tuple[str, ...],
     excludes: tuple[str, ...],
@@ -67,10 +57,11 @@ def plan(
     2 changes present (--detailed-exitcode), 1 error or blocked changes.
     """
     expiry: timedelta = parse_duration(expires_in)
+    outputs.check(out)
     options = PlanOptions(targets=targets, excludes=excludes, expires_in=expiry)
     with open_client(api) as client, reading(client):
         run = plan_policy(
-            policy_paths(paths),
+            paths,
             client,
             skip_unknown_users=skip_unknown_users,
             options=options,
@@ -82,14 +73,7 @@ def plan(
     del run
     if out:
         planfile.write(doc, out)
-    emit(
-        doc,
-        RENDERERS,
-        fmt=fmt,
-        color=use_color(api),
-        json_out=json_out,
-        markdown_out=markdown_out,
-    )
+    outputs.emit(doc, RENDERERS, color=use_color(api))
     if doc["summary"]["blocked"]:
         click.echo(
             f"Error: the plan has {doc['summary']['blocked']} blocked change(s); "

@@ -8,28 +8,20 @@ was made for, an expiry and a checksum over everything else.  It never holds a c
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from reconciler.errors import PlanFileError
+from reconciler.outfile import write_text
 from reconciler.plan.model import FORMAT_VERSION, checksum
 from reconciler.plan.render.jsonout import iter_document
 
 
 def write(doc: dict[str, Any], path: str | Path) -> None:
-    """Write atomically (temp file + rename) so a crash never leaves half a plan."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=".plan-", dir=target.parent or Path("."))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.writelines(iter_document(doc))
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write the plan file (:mod:`reconciler.outfile`: atomic for a regular file, so a
+    crash never leaves half a plan), a line per change without a second copy in memory."""
+    write_text(path, iter_document(doc))
 
 
 def read(path: str | Path) -> dict[str, Any]:

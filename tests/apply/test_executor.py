@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from reconciler.apply.executor import execute
+from reconciler.apply.render import render_text
 from reconciler.cli.signals import StopRequest
 
 
@@ -75,7 +76,7 @@ def test_a_second_interrupt_stops_at_once_and_reports_the_change_in_doubt() -> N
     assert "may or may not have been applied" in report.failed[0].message
     assert report.skipped == ADDRESSES[3:]
     assert report.to_json()["failed"][0]["request_id"] is None
-    assert "Apply interrupted" in report.render()
+    assert "Apply interrupted" in render_text(report)
 
 
 def test_signals_while_the_report_is_written_are_only_remembered() -> None:

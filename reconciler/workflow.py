@@ -13,12 +13,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
-from reconciler.adminapi import ADMIN, SPEND, AdminClient, read_snapshot
+from reconciler.adminapi import ADMIN, SPEND, AdminClient
 from reconciler.audit import AuditReport, collect, held_workspaces, residency_view
 from reconciler.desired import Desired
-from reconciler.errors import ApiError, ReconcilerError
+from reconciler.errors import ReconcilerError, RequestError
 from reconciler.live import ReadNeeds, Snapshot
+from reconciler.live.organization import Expected, Where
+from reconciler.live.reader import read_snapshot
 from reconciler.plan import residency_cost
 from reconciler.plan.model import Plan
 from reconciler.plan.planner import PlanOptions, build_plan
@@ -58,7 +61,7 @@ def plan_policy(
     wanted = needs(policy)
     if more_needs is not None:
         wanted = more_needs(wanted)
-    snapshot = read_snapshot(client, wanted, declared_org_id=policy.organization.id)
+    snapshot = read_snapshot(client, wanted, expected=expected_organization(policy))
     desired = resolve(policy, snapshot, skip_unknown_users=skip_unknown_users)
     opts = options or PlanOptions()
     opts.admin_rpm = client.pacer.limit(ADMIN)
@@ -89,7 +92,7 @@ def add_residency_cost(
                 group_by=COST_GROUPS,
             )
         )
-    except ApiError as e:
+    except RequestError as e:
         plan.warnings.append(
             f"residency cost not estimated: the cost report could not be read ({e})"
         )
@@ -119,7 +122,7 @@ def audit_policy(
             "(its workspaces and residency are not managed through the Admin API)"
         )
     wanted = ReadNeeds(kind="console", workspaces=True, limits=False)
-    snapshot = read_snapshot(client, wanted, declared_org_id=policy.organization.id)
+    snapshot = read_snapshot(client, wanted, expected=expected_organization(policy))
     desired = resolve(residency_view(policy), snapshot)
     held = held_workspaces(desired, snapshot)
     window = usage_window(days, now)
@@ -149,3 +152,19 @@ def audit_policy(
 
 def _article(kind: str) -> str:
     return "an" if kind[:1] in "aeiou" else "a"
+
+
+def expected_organization(policy: Policy) -> Expected:
+    """What the policy declares about its organization, and where (for the one check that
+    the key belongs to it, made by the reader before anything else is read)."""
+    marks = {key: policy.org[key].mark for key in ("id", "kind") if key in policy.org}
+    return Expected(
+        org_id=policy.organization.id,
+        kind=policy.organization.kind,
+        id_at=_where(marks.get("id")),
+        kind_at=_where(marks.get("kind")),
+    )
+
+
+def _where(mark: Any) -> Where | None:
+    return None if mark is None else (mark.file, mark.line, mark.column)

@@ -413,14 +413,6 @@ class AdminClient:
         for page, _ in opaque_cursor_pages(fetch, params, what="spend limits"):
             yield from (SpendLimit.from_api(item) for item in page)
 
-    def get_spend_limit(self, spend_limit_id: str) -> SpendLimit:
-        data = self._get(
-            "/spend_limits/{spend_limit_id}",
-            f"/spend_limits/{_seg(spend_limit_id)}",
-            group=SPEND,
-        )
-        return SpendLimit.from_api(data)
-
     def set_spend_limit(
         self, scope: Mapping[str, Any] | Scope, period: str | None, amount: str | None
     ) -> SpendLimit:

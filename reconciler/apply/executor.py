@@ -19,7 +19,7 @@ from typing import Any
 
 from reconciler.adminapi import AdminClient
 from reconciler.apply.report import ApplyReport, Failure
-from reconciler.errors import ApiError, UnknownOutcome
+from reconciler.errors import ApiError, RequestError, UnknownOutcome
 from reconciler.plan.model import Action
 
 # Rounds of "create; outcome unknown; re-list; not there" before a create is reported failed.
@@ -80,7 +80,7 @@ def execute(
                 in_flight = address
                 try:
                     _apply_one(change, writer, created)
-                except ApiError as error:
+                except RequestError as error:
                     report.failed.append(Failure.from_error(address, error))
                     unavailable.add(address)
                 else:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from reconciler.errors import ApiError, UnknownOutcome
+from reconciler.errors import RequestError
 
 
 @dataclass
@@ -27,13 +27,12 @@ class Failure:
     request_id: str | None
 
     @classmethod
-    def from_error(cls, address: str, error: ApiError) -> Failure:
-        """``status`` is the HTTP status of the last answer (0: no answer at all); an
-        unknown outcome keeps the status and request id of the answer that left it in doubt.
-        ``message`` is the API's own (status, type and request id have their fields)."""
-        status = error.status
-        if isinstance(error, UnknownOutcome) and error.last_status is not None:
-            status = error.last_status
+    def from_error(cls, address: str, error: RequestError) -> Failure:
+        """``status`` is the HTTP status of the last answer (0 in the report: no answer at
+        all); an unknown outcome keeps the status and request id of the answer that left it
+        in doubt.  ``message`` is the API's own (status, type and request id have their
+        fields)."""
+        status = error.last_status or 0
         return cls(address, status, error.error_type, error.message, error.request_id)
 
     @classmethod

@@ -21,8 +21,8 @@ from typing import Any
 
 from reconciler import addresses
 from reconciler.adminapi import AdminClient
-from reconciler.adminapi.snapshot import live_limit, live_override, live_workspace, mark_default
 from reconciler.live import LiveLimit, LiveWorkspace
+from reconciler.live.convert import live_limit, live_override, live_workspace, mark_default
 from reconciler.money import format_minor
 from reconciler.plan import represent
 from reconciler.plan.model import Action, fingerprint

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from reconciler.adminapi import detect_org_kind, read_snapshot
 from reconciler.cli.options import ApiOptions, api_options, open_client
 from reconciler.cli.progress import reading
 from reconciler.importer import import_needs, render_import
+from reconciler.live.reader import detect_org_kind, read_snapshot
 from reconciler.outfile import check_directory
 
 

@@ -42,11 +42,6 @@ class Action(str, enum.Enum):
         return _SYMBOLS[self]
 
     @property
-    def severity(self) -> int:
-        """Higher wins when several actions apply to one address."""
-        return _SEVERITY[self]
-
-    @property
     def applicable(self) -> bool:
         """Does apply write anything for it (and does it count for --detailed-exitcode)?"""
         return self in (Action.CREATE, Action.UPDATE, Action.DELETE, Action.ARCHIVE)
@@ -59,14 +54,6 @@ _SYMBOLS = {
     Action.ARCHIVE: "!",
     Action.MANUAL: "?",
     Action.BLOCKED: "x",
-}
-_SEVERITY = {
-    Action.CREATE: 1,
-    Action.UPDATE: 1,
-    Action.DELETE: 1,
-    Action.ARCHIVE: 2,
-    Action.MANUAL: 3,
-    Action.BLOCKED: 4,
 }
 SUMMARY_KEYS = ("create", "update", "delete", "archive", "manual", "blocked", "unchanged")
 

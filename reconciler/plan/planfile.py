@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from reconciler.errors import PlanFileError
+from reconciler.errors import PlanFileError, WrongOrganization
 from reconciler.outfile import write_text
 from reconciler.plan.model import FORMAT_VERSION, checksum
 from reconciler.plan.render.jsonout import iter_document
@@ -69,7 +69,7 @@ def check_expiry(doc: dict[str, Any], path: str | Path, now: datetime | None = N
 def check_organization(doc: dict[str, Any], org_id: str, path: str | Path) -> None:
     planned = doc.get("organization", {}).get("id")
     if planned != org_id:
-        raise PlanFileError(
+        raise WrongOrganization(
             f"{path}: the plan was made for organization {planned}, but the API key belongs to "
             f"organization {org_id}; refusing to apply"
         )

@@ -39,7 +39,7 @@ from reconciler.policy import amounts as amount_values
 from reconciler.policy.amounts import AMOUNT, UNLIMITED, Amount
 from reconciler.policy.located import Mark
 from reconciler.policy.model import Field, Policy, UserRule, WorkspaceEntry, WorkspaceRule
-from reconciler.policy.semantics import KIND_NAMES, problem, warning
+from reconciler.policy.semantics import problem, warning
 
 DEFAULT_SOURCE = Source("(default)", 0, 0)
 MANAGEMENT_DEFAULTS = {"users": "additive", "workspaces": "additive", "workspace_tags": "additive"}
@@ -80,7 +80,6 @@ class _Resolver:
     # ------------------------------------------------------------------ driver
 
     def run(self) -> Desired:
-        self.check_organization()
         if self.problems:
             raise PolicyError(self.problems)
         self.currency = self.choose_currency()
@@ -96,33 +95,6 @@ class _Resolver:
         desired.warnings.extend(self.policy.warnings)
         desired.warnings.extend(self.warnings)
         return desired
-
-    def check_organization(self) -> None:
-        org = self.policy.org
-        snap = self.snapshot
-        declared = self.policy.organization
-        if declared.id.lower() != snap.org_id.lower():
-            named = f" ({snap.org_name})" if snap.org_name else ""
-            self.problems.append(
-                problem(
-                    org["id"].mark,
-                    f"this policy is for organization `{declared.id}`, but the API key belongs "
-                    f"to organization `{snap.org_id}`{named}",
-                    "organization.id",
-                    "use that organization's admin key, or correct organization.id",
-                )
-            )
-        if declared.kind != snap.kind:
-            kind = KIND_NAMES.get(snap.kind, snap.kind)
-            self.problems.append(
-                problem(
-                    org["kind"].mark,
-                    f"organization.kind is `{declared.kind}`, but organization `{snap.org_id}` "
-                    f"is {_ARTICLE.get(snap.kind, 'a')} {kind} organization",
-                    "organization.kind",
-                    f"write kind: {snap.kind}",
-                )
-            )
 
     def choose_currency(self) -> str | None:
         declared = self.policy.org.get("currency")

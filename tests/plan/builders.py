@@ -104,7 +104,6 @@ def enterprise_snapshot(**kw: Any) -> Snapshot:
         kind="enterprise",
         currency="USD",
         members=kw.pop("members", members),
-        members_complete=True,
         limits=kw.pop("limits", limits),
         effective=kw.pop("effective", effective),
         requests=4,

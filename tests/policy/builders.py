@@ -123,7 +123,6 @@ def enterprise_snapshot(**kw: Any) -> Snapshot:
         kind=kw.pop("kind", "enterprise"),
         currency=kw.pop("currency", "USD"),
         members=members,
-        members_complete=True,
         groups=groups,
         **kw,
     )

@@ -10,7 +10,7 @@ No printing and no click here: the CLI wires these to options and renderers.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -63,9 +63,12 @@ def plan_policy(
         wanted = more_needs(wanted)
     snapshot = read_snapshot(client, wanted, expected=expected_organization(policy))
     desired = resolve(policy, snapshot, skip_unknown_users=skip_unknown_users)
-    opts = options or PlanOptions()
-    opts.admin_rpm = client.pacer.limit(ADMIN)
-    opts.spend_rpm = client.pacer.limit(SPEND)
+    # The estimate assumes the client's own rates; the caller's options stay as given.
+    opts = replace(
+        options or PlanOptions(),
+        admin_rpm=client.pacer.limit(ADMIN),
+        spend_rpm=client.pacer.limit(SPEND),
+    )
     plan = build_plan(desired, snapshot, policy_digest=policy.digest, options=opts)
     if usage_days is not None and snapshot.kind == "console":
         add_residency_cost(plan, client, usage_days, now=opts.now)

@@ -20,7 +20,7 @@ from typing import Any
 from reconciler.adminapi import AdminClient
 from reconciler.apply.report import ApplyReport, Failure
 from reconciler.errors import ApiError, RequestError, UnknownOutcome
-from reconciler.plan.model import Action
+from reconciler.plan.model import Action, Change, Plan
 
 # Rounds of "create; outcome unknown; re-list; not there" before a create is reported failed.
 CREATE_ATTEMPTS = 3
@@ -45,33 +45,32 @@ class Progress:
 
 
 def execute(
-    doc: dict[str, Any],
+    plan: Plan,
     writer: AdminClient,
     *,
     stop: threading.Event | None = None,
     progress: Callable[[Progress], None] | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> ApplyReport:
-    """Write every applicable change of ``doc`` in order; never raises for a change.
+    """Write every applicable change of ``plan`` in order; never raises for a change.
 
     A set ``stop`` lets the change in flight finish and skips the rest.  A
     ``KeyboardInterrupt`` (a second Ctrl-C) stops at once: the change in flight is
     reported failed with an unknown outcome, the rest skipped — the report is still whole.
     """
-    report = ApplyReport()
-    report.not_attempted = [c["address"] for c in doc["changes"] if c["action"] == "manual"]
-    todo = [c for c in doc["changes"] if Action(c["action"]).applicable]
+    report = ApplyReport(not_attempted=[c.address for c in plan.manual()])
+    todo = plan.applicable()
     created: dict[str, str] = {}
     unavailable: set[str] = set()  # failed or skipped: their dependants cannot run
     started = clock()
     in_flight: str | None = None
     try:
         for index, change in enumerate(todo):
-            address = change["address"]
+            address = change.address
             if stop is not None and stop.is_set():
                 report.interrupted = True
                 break
-            missing = [d for d in change.get("depends_on") or [] if d in unavailable]
+            missing = [d for d in change.depends_on if d in unavailable]
             if missing:
                 report.skipped.append(address)
                 report.notes.append(f"{address} skipped: {', '.join(missing)} was not applied")
@@ -93,53 +92,54 @@ def execute(
         if in_flight is not None:
             report.failed.append(Failure.interrupted(in_flight))
     accounted = {*report.applied, *report.skipped, *(f.address for f in report.failed)}
-    report.skipped += [c["address"] for c in todo if c["address"] not in accounted]
+    report.skipped += [c.address for c in todo if c.address not in accounted]
     return report
 
 
-def _apply_one(change: dict[str, Any], writer: AdminClient, created: dict[str, str]) -> None:
-    action = change["action"]
-    if change["resource_type"] == "workspace":
-        if action == Action.CREATE.value:
-            created[change["address"]] = _create_workspace(change, writer)
-        elif action == Action.UPDATE.value:
-            writer.update_workspace(change["id"], workspace_update_body(change))
-        elif action == Action.ARCHIVE.value:
-            writer.archive_workspace(change["id"])
+def _apply_one(change: Change, writer: AdminClient, created: dict[str, str]) -> None:
+    action = change.action
+    if change.resource_type == "workspace":
+        if action is Action.CREATE:
+            created[change.address] = _create_workspace(change, writer)
+        elif action is Action.UPDATE:
+            writer.update_workspace(str(change.id), workspace_update_body(change))
+        elif action is Action.ARCHIVE:
+            writer.archive_workspace(str(change.id))
         return
-    if action == Action.DELETE.value:
-        _delete_limit(change["id"], writer)
+    if action is Action.DELETE:
+        _delete_limit(str(change.id), writer)
         return
-    after = change["after"]
+    after = change.after or {}
     scope = dict(after["scope"])
     if scope.get("type") == "workspace" and not scope.get("workspace_id"):
-        scope["workspace_id"] = created[change["depends_on"][0]]
+        scope["workspace_id"] = created[change.depends_on[0]]
     writer.set_spend_limit(scope, after["period"], after["amount"])
 
 
-def workspace_create_body(change: dict[str, Any]) -> dict[str, Any]:
-    after = change["after"]
+def workspace_create_body(change: Change) -> dict[str, Any]:
+    """The body of ``POST /workspaces`` for a create: name, residency, tags if any."""
+    after = change.after or {}
     body: dict[str, Any] = {"name": after["name"], "data_residency": after["data_residency"]}
     if after.get("tags"):
         body["tags"] = after["tags"]
     return body
 
 
-def workspace_update_body(change: dict[str, Any]) -> dict[str, Any]:
+def workspace_update_body(change: Change) -> dict[str, Any]:
     """Absolute values for the fields that change; tags as a merge patch (null removes)."""
     body: dict[str, Any] = {}
-    for f in change["fields"]:
-        path: str = f["path"]
+    for f in change.fields:
+        path = f.path
         if path == "name":
-            body["name"] = f["after"]
+            body["name"] = f.after
         elif path.startswith("data_residency."):
-            body.setdefault("data_residency", {})[path.split(".", 1)[1]] = f["after"]
+            body.setdefault("data_residency", {})[path.split(".", 1)[1]] = f.after
         elif path.startswith("tags."):
-            body.setdefault("tags", {})[path[5:]] = f["after"]
+            body.setdefault("tags", {})[path[5:]] = f.after
     return body
 
 
-def _create_workspace(change: dict[str, Any], writer: AdminClient) -> str:
+def _create_workspace(change: Change, writer: AdminClient) -> str:
     """Create, and when the outcome is unknown, look before creating again: the request
     may have created the workspace.  A few rounds at most; the last unknown outcome is
     reported as the change's failure (the next plan re-reads and knows)."""

@@ -37,7 +37,6 @@ def drift(
     outputs.check()
     with open_client(api) as client, reading(client):
         run = plan_policy(paths, client, skip_unknown_users=skip_unknown_users)
-    report = detect(run.plan.to_document(), acks)
-    doc = report.to_document()
-    outputs.emit(doc, RENDERERS, color=use_color(api))
+    report = detect(run.plan, acks)
+    outputs.emit(report, RENDERERS, color=use_color(api))
     return EXIT_CHANGES if report.drifted else EXIT_OK

@@ -53,10 +53,10 @@ class Outputs:
             if path:
                 check_writable(path)
 
-    def emit(self, doc: dict[str, Any], renderers: Mapping[str, Renderer], *, color: bool) -> None:
-        """Render ``doc`` as ``fmt`` on stdout and as JSON / Markdown into the named files."""
+    def emit(self, subject: Any, renderers: Mapping[str, Renderer], *, color: bool) -> None:
+        """Render ``subject`` as ``fmt`` on stdout and as JSON / Markdown into the files."""
         emit(
-            doc,
+            subject,
             renderers,
             fmt=self.fmt,
             color=color,
@@ -88,7 +88,7 @@ def output_options(command: F) -> F:
 
 
 def emit(
-    doc: dict[str, Any],
+    subject: Any,
     renderers: Mapping[str, Renderer],
     *,
     fmt: str,
@@ -96,12 +96,13 @@ def emit(
     json_out: str | None = None,
     markdown_out: str | None = None,
 ) -> None:
-    """Render ``doc`` as ``fmt`` on stdout and as JSON / Markdown into the named files."""
+    """Render ``subject`` (a plan, a report, or a document — whatever ``renderers`` take)
+    as ``fmt`` on stdout and as JSON / Markdown into the named files."""
     if json_out:
-        write_text(json_out, renderers["json"](doc))
+        write_text(json_out, renderers["json"](subject))
     if markdown_out:
-        write_text(markdown_out, renderers["markdown"](doc))
-    click.echo(renderers[fmt](doc, color=color and fmt == "text"), nl=False)
+        write_text(markdown_out, renderers["markdown"](subject))
+    click.echo(renderers[fmt](subject, color=color and fmt == "text"), nl=False)
 
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")

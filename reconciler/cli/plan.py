@@ -11,7 +11,6 @@ from reconciler.cli.output import FORMAT, Outputs, emit, output_options, parse_d
 from reconciler.cli.progress import reading
 from reconciler.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK
 from reconciler.plan import planfile
-from reconciler.plan.model import is_applicable
 from reconciler.plan.planner import PlanOptions
 from reconciler.plan.render import RENDERERS
 from reconciler.workflow import plan_policy
@@ -67,21 +66,21 @@ def plan(
             options=options,
             usage_days=usage_days,
         )
-    doc = run.plan.to_document()
-    # The snapshot and desired state of a large org weigh more than the document: let
-    # them go before the renderings are built (peak memory, SPEC §9).
+    result = run.plan
+    # The snapshot and desired state of a large org weigh more than the plan: let them go
+    # before the plan file and the renderings are built (peak memory, SPEC §9).
     del run
     if out:
-        planfile.write(doc, out)
-    outputs.emit(doc, RENDERERS, color=use_color(api))
-    if doc["summary"]["blocked"]:
+        planfile.write(result, out)
+    outputs.emit(result, RENDERERS, color=use_color(api))
+    blocked = len(result.blocked())
+    if blocked:
         click.echo(
-            f"Error: the plan has {doc['summary']['blocked']} blocked change(s); "
-            "apply would refuse it.",
+            f"Error: the plan has {blocked} blocked change(s); apply would refuse it.",
             err=True,
         )
         return EXIT_ERROR
-    if detailed_exitcode and is_applicable(doc):
+    if detailed_exitcode and result.has_applicable:
         return EXIT_CHANGES
     return EXIT_OK
 
@@ -92,5 +91,5 @@ def plan(
 @click.option("--no-color", is_flag=True, help="No colours (also: env NO_COLOR).")
 def show(planfile_path: str, fmt: str, no_color: bool) -> None:
     """Render a saved plan file (checksum verified; no network)."""
-    doc = planfile.read(planfile_path)
-    emit(doc, RENDERERS, fmt=fmt, color=use_color(ApiOptions(no_color=no_color)))
+    saved = planfile.read(planfile_path)
+    emit(saved, RENDERERS, fmt=fmt, color=use_color(ApiOptions(no_color=no_color)))

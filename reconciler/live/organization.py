@@ -36,7 +36,7 @@ def check_kind(expected: Expected, kind: str) -> None:
         _message(
             expected.kind_at,
             f"this policy describes {_a(expected.kind)} {expected.kind} organization but the "
-            f"API key belongs to {_a(kind)} {kind} organization; nothing was read",
+            f"API key belongs to {_a(kind)} {kind} organization; refusing to read or change it",
             "organization.kind",
             f"use an admin key of the {expected.kind} organization, or write kind: {kind}",
         )
@@ -52,7 +52,7 @@ def check_id(expected: Expected, org_id: str, org_name: str | None) -> None:
         _message(
             expected.id_at,
             f"this policy is for organization `{expected.org_id}`, but the API key belongs "
-            f"to organization `{org_id}`{named}; nothing was read",
+            f"to organization `{org_id}`{named}; refusing to read or change another organization",
             "organization.id",
             "use that organization's admin key, or correct organization.id",
         )

@@ -104,9 +104,9 @@ def test_the_refusal_is_located_at_the_policy_declaration() -> None:
         )
     assert str(info.value) == (
         "p.yaml:2:20: this policy is for organization `00000000-0000-4000-8000-000000000000`, "
-        f"but the API key belongs to organization `{ORG_ID}` (Acme); nothing was read "
-        "(path: organization.id) hint: use that organization's admin key, or correct "
-        "organization.id"
+        f"but the API key belongs to organization `{ORG_ID}` (Acme); refusing to read or change "
+        "another organization (path: organization.id) hint: use that organization's admin "
+        "key, or correct organization.id"
     )
     assert api.total == 1
 

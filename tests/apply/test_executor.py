@@ -12,6 +12,7 @@ import pytest
 from reconciler.apply.executor import execute
 from reconciler.apply.render import render_text
 from reconciler.cli.signals import StopRequest
+from tests.plan.builders import plan_with
 
 
 def limit(n: int) -> dict[str, Any]:
@@ -31,8 +32,9 @@ def limit(n: int) -> dict[str, Any]:
     }
 
 
-DOC = {"changes": [limit(n) for n in range(1, 6)]}
-ADDRESSES = [c["address"] for c in DOC["changes"]]
+CHANGES = [limit(n) for n in range(1, 6)]
+DOC = plan_with(CHANGES)
+ADDRESSES = [c["address"] for c in CHANGES]
 
 
 class Writer:

@@ -14,6 +14,8 @@ from reconciler.desired import (
     Value,
 )
 from reconciler.live import Effective, LiveLimit, LiveMember, LiveWorkspace, Snapshot
+from reconciler.plan.facts import Organization
+from reconciler.plan.model import Change, Plan
 
 CONSOLE_ORG = "8d3f2a61-5c1e-4b7a-9e0d-2f6a4c8b1e37"
 ENTERPRISE_ORG = "5b7e0d4c-0f63-4d1e-9a52-3c1f0e7b9a10"
@@ -68,7 +70,7 @@ def console_snapshot(**kw: Any) -> Snapshot:
         currency="USD",
         workspaces=workspaces,
         limits=limits,
-        requests=3,
+        requests_sent=3,
         **kw,
     )
 
@@ -106,7 +108,7 @@ def enterprise_snapshot(**kw: Any) -> Snapshot:
         members=kw.pop("members", members),
         limits=kw.pop("limits", limits),
         effective=kw.pop("effective", effective),
-        requests=4,
+        requests_sent=4,
         **kw,
     )
 
@@ -159,3 +161,15 @@ def user_limit(name: str, period: str, amount: Value) -> DesiredLimit:
     """A limit for the sample Enterprise member ``name@globex.example`` (id ``user_<name>``)."""
     scope = {"type": "user", "email": f"{name}@globex.example", "id": f"user_{name}"}
     return limit(scope, period, amount)
+
+
+def plan_with(changes: list[dict[str, Any]]) -> Plan:
+    """A plan holding just these changes (in the JSON form), for the executor's tests."""
+    return Plan(
+        tool_version="0.0.0",
+        created_at="2026-11-22T12:00:00Z",
+        expires_at="2026-11-23T12:00:00Z",
+        organization=Organization(id="org", name="Org", kind="console", currency="USD"),
+        policy_digest="sha256:t",
+        changes=[Change.from_json(c) for c in changes],
+    )

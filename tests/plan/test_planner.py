@@ -67,7 +67,7 @@ def test_matching_state_is_unchanged_everywhere() -> None:
         "blocked": 0,
         "unchanged": 3,
     }
-    assert plan.organization["usage_tier_limit"] == "20000000"
+    assert plan.organization.usage_tier_limit == "20000000"
 
 
 def test_rule_residency_update_carries_field_diff_and_provenance() -> None:
@@ -412,11 +412,11 @@ def test_estimate_counts_writes_and_time_at_the_rate_limits() -> None:
     )
     plan = plan_of(d, enterprise_snapshot(members=members, effective={}))
     est = plan.estimate
-    assert est["writes"] == 120 and est["spend_writes"] == 120
+    assert est.writes == 120 and est.spend_writes == 120
     # 120 writes, plus the re-reads apply makes first: GET /me and two effective batches
     # of 100 members (spend endpoints: 122 at 60/min).
-    assert est["requests"] == 123
-    assert est["seconds"] == 122.0
+    assert est.requests == 123
+    assert est.seconds == 122.0
 
 
 def test_document_is_deterministic_and_checksummed() -> None:

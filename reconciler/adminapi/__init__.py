@@ -22,7 +22,6 @@ from reconciler.adminapi.client import (
     ANTHROPIC_VERSION,
     CONSOLE_LIMIT_SCOPES,
     ENTERPRISE_LIMIT_SCOPES,
-    PERIODS,
     SPEND_LIMIT_READS_BETA,
     AdminClient,
 )
@@ -70,7 +69,6 @@ __all__ = [
     "DEFAULT_SPEND_RPM",
     "ENTERPRISE_LIMIT_SCOPES",
     "MAX_BUCKETS",
-    "PERIODS",
     "REDACTED",
     "SPEND",
     "SPEND_LIMIT_READS_BETA",

@@ -174,7 +174,7 @@ def _overrides_now(changes: list[Change], client: AdminClient, out: Current) -> 
     ids = sorted({c.scope["user_id"] for c in changes if c.scope.get("user_id")})
     rows: dict[LimitKey, LiveLimit] = {}
     seen: set[str] = set()
-    for summary in client.effective(user_ids=ids):
+    for summary in client.effective_limits(user_ids=ids):
         seen.add(summary.user_id)
         if summary.source.type == "user":
             row = live_override(summary)

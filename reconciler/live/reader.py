@@ -54,12 +54,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any, TypeVar
 
+from reconciler.addresses import PERIODS
 from reconciler.adminapi.client import (
     CONSOLE_LIMIT_SCOPES,
     ENTERPRISE_LIMIT_SCOPES,
     MAX_PAGE,
     MAX_USER_IDS,
-    PERIODS,
     AdminClient,
 )
 from reconciler.adminapi.models import SpendSummary
@@ -261,7 +261,7 @@ class _Reader:
 
     def members_from_effective(self) -> None:
         """One pass over the effective report: members, overrides and spend together."""
-        named = self.take_rows(self.client.effective(periods=self.periods, limit=MAX_PAGE))
+        named = self.take_rows(self.client.effective_limits(periods=self.periods, limit=MAX_PAGE))
         members: dict[str, LiveMember] = {}
         for user_id, row in named.items():
             if row.email is None:
@@ -295,7 +295,7 @@ class _Reader:
                 self.snap.limits.extend(result)
 
     def read_effective(self, user_ids: Sequence[str] | None) -> list[SpendSummary]:
-        return list(self.client.effective(periods=self.periods, user_ids=user_ids))
+        return list(self.client.effective_limits(periods=self.periods, user_ids=user_ids))
 
     def read_user_limits(self) -> list[LiveLimit]:
         wanted = set(self.periods)
@@ -338,10 +338,10 @@ class _Reader:
         if complete and math.ceil(len(members) / MAX_PAGE) < batches:
             # Every member is known and one full pass is fewer requests than the batches.
             mine = set(declared)
-            rows = self.client.effective(periods=self.periods, limit=MAX_PAGE)
+            rows = self.client.effective_limits(periods=self.periods, limit=MAX_PAGE)
             self.take_rows(r for r in rows if r.user_id in mine)
         else:
-            self.take_rows(self.client.effective(periods=self.periods, user_ids=declared))
+            self.take_rows(self.client.effective_limits(periods=self.periods, user_ids=declared))
 
     def look_up(self, emails: Iterable[str]) -> dict[str, LiveMember]:
         """One ``GET /users?email=`` per email, concurrently; exact (case-insensitive)

@@ -166,7 +166,7 @@ def test_effective_batches_user_ids_by_100() -> None:
     users = api.add_users(250)
     api.add_limit({"type": "organization"}, "100000")
     client = make_client(api)
-    rows = list(client.effective(periods=["monthly"], user_ids=[u["id"] for u in users]))
+    rows = list(client.effective_limits(periods=["monthly"], user_ids=[u["id"] for u in users]))
     assert len(rows) == 250
     assert api.calls["GET /spend_limits/effective"] == 3
     sizes = [len(r.url.params.get_list("user_ids[]")) for r in api.requests]

@@ -93,7 +93,7 @@ def test_errors_carry_status_type_code_and_request_id(
 ) -> None:
     client = connect(console_emulator, CONSOLE_KEY)
     with pytest.raises(ApiError) as info:
-        list(client.effective())
+        list(client.effective_limits())
     e = info.value
     assert (e.status, e.error_type, e.error_code) == (
         400,

@@ -28,13 +28,13 @@ def test_reads(enterprise_emulator: Emulator, connect: Connect) -> None:
     users = {u.email: u for u in client.list_users()}
     assert len(users) == 12 and users["grace@globex.example"].role == "owner"
 
-    rows = list(client.effective())
+    rows = list(client.effective_limits())
     assert {r.period for r in rows} == {"monthly", "daily"}
     alice = next(r for r in rows if r.user_id == users["alice@globex.example"].id)
     assert alice.is_override and alice.amount is None and alice.period_to_date_spend == "12050.5"
     assert alice.email == "alice@globex.example"
     carol_id = users["carol@globex.example"].id
-    picked = list(client.effective(periods=["daily"], user_ids=[carol_id]))
+    picked = list(client.effective_limits(periods=["daily"], user_ids=[carol_id]))
     assert [(r.user_id, r.period, r.amount) for r in picked] == [(carol_id, "daily", "6000")]
 
     configured = list(client.list_spend_limits(ENTERPRISE_LIMIT_SCOPES))

@@ -120,29 +120,35 @@ def _spend_limits(snap: Snapshot, header: list[str]) -> str:
         )
 
     if snap.kind == "enterprise":
-        lines += _section(
-            "seat_tiers",
-            {sid: p for (t, sid), p in by_scope.items() if t == "seat_tier" and sid},
-            cur,
-            VERIFY_ONLY,
-        )
-        names = _group_names(snap)
-        groups: dict[str, dict[str, str | None]] = {}
-        skipped: list[str] = []
-        for (t, gid), periods in by_scope.items():
-            if t != "rbac_group" or gid is None:
-                continue
-            name = names.get(gid)
-            if name is None:
-                skipped.append(gid)
-            else:
-                groups[name] = periods
-        lines += _section("groups", groups, cur, VERIFY_ONLY)
-        lines += [
-            f"  # group {g}: its name is not unique or unknown; not imported" for g in skipped
-        ]
-        lines += _section("users", _user_overrides(snap), cur, None)
+        lines += _enterprise_sections(snap, by_scope)
     return "\n".join(lines) + "\n"
+
+
+def _enterprise_sections(
+    snap: Snapshot, by_scope: dict[tuple[str, str | None], dict[str, str | None]]
+) -> list[str]:
+    """Seat tiers and groups (verify-only) and member overrides."""
+    cur = snap.currency
+    lines = _section(
+        "seat_tiers",
+        {sid: p for (t, sid), p in by_scope.items() if t == "seat_tier" and sid},
+        cur,
+        VERIFY_ONLY,
+    )
+    names = _group_names(snap)
+    groups: dict[str, dict[str, str | None]] = {}
+    skipped: list[str] = []
+    for (t, gid), periods in by_scope.items():
+        if t != "rbac_group" or gid is None:
+            continue
+        name = names.get(gid)
+        if name is None:
+            skipped.append(gid)
+        else:
+            groups[name] = periods
+    lines += _section("groups", groups, cur, VERIFY_ONLY)
+    lines += [f"  # group {g}: its name is not unique or unknown; not imported" for g in skipped]
+    return lines + _section("users", _user_overrides(snap), cur, None)
 
 
 def _workspaces(snap: Snapshot, header: list[str]) -> str:

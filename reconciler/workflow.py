@@ -3,6 +3,9 @@
     load policy → read what it needs → resolve desired state → plan
                                                               → residency cost (usage reads)
     load policy → read workspaces → resolve residency → usage & cost reports → audit
+    plan → drift report (acknowledgements honoured)
+    read everything → import files
+    a reviewed plan → apply (refusals first, then the writes)
 
 No printing and no click here: the CLI wires these to options and renderers.
 """
@@ -15,18 +18,22 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from reconciler.acks import Ack
 from reconciler.adminapi import ADMIN, SPEND, AdminClient
-from reconciler.audit import AuditReport, collect, held_workspaces, residency_view
+from reconciler.apply import ApplyOptions, ApplyReport, apply_plan
+from reconciler.audit import AuditReport, Findings, collect, held_workspaces, residency_view
 from reconciler.desired import Desired
+from reconciler.drift import DriftReport, detect
 from reconciler.errors import ReconcilerError, RequestError
+from reconciler.importer import ImportedFiles, import_needs, render_import
 from reconciler.live import ReadNeeds, Snapshot
 from reconciler.live.organization import Expected, Where
-from reconciler.live.reader import read_snapshot
+from reconciler.live.reader import detect_org_kind, read_snapshot
 from reconciler.plan import residency_cost
 from reconciler.plan.model import Plan
 from reconciler.plan.planner import PlanOptions, build_plan
 from reconciler.policy import Policy, load, needs, resolve
-from reconciler.usage import DEFAULT_DAYS, global_token_cents, usage_window
+from reconciler.usage import DEFAULT_DAYS, UsageWindow, global_token_cents, usage_window
 
 # The usage report grouped as audit needs it (usage-cost-api §8.3); cost as §8.5.
 AUDIT_USAGE_GROUPS = ("workspace_id", "model", "inference_geo", "service_tier")
@@ -130,17 +137,10 @@ def audit_policy(
     held = held_workspaces(desired, snapshot)
     window = usage_window(days, now)
     ids = {ws.workspace_id for ws in held if ws.workspace_id}
+    findings = _usage_findings(client, window, ids)
     notes = []
-    if ids:
-        usage = client.usage_report(
-            window.starting_at, window.ending_at, group_by=AUDIT_USAGE_GROUPS
-        )
-        cost = client.cost_report(window.starting_at, window.ending_at, group_by=COST_GROUPS)
-        findings = collect(list(usage), list(cost), ids)
-    else:
-        findings = collect((), (), ids)
-        if held:
-            notes.append("no workspace held to US-only inference exists yet: nothing was read")
+    if held and not ids:
+        notes.append("no workspace held to US-only inference exists yet: nothing was read")
     return AuditReport(
         organization={"id": snapshot.org_id, "name": snapshot.org_name, "kind": snapshot.kind},
         policy_digest=policy.digest,
@@ -151,6 +151,40 @@ def audit_policy(
         warnings=[p.render() for p in desired.warnings],
         notes=notes,
     )
+
+
+def _usage_findings(client: AdminClient, window: UsageWindow, ids: set[str]) -> Findings:
+    """Usage and cost of the held workspaces over ``window`` (nothing is read without any)."""
+    if not ids:
+        return collect((), (), ids)
+    usage = client.usage_report(window.starting_at, window.ending_at, group_by=AUDIT_USAGE_GROUPS)
+    cost = client.cost_report(window.starting_at, window.ending_at, group_by=COST_GROUPS)
+    return collect(list(usage), list(cost), ids)
+
+
+def drift_policy(
+    paths: Sequence[str | Path],
+    client: AdminClient,
+    acks: list[Ack],
+    *,
+    skip_unknown_users: bool = False,
+    now: datetime | None = None,
+) -> DriftReport:
+    """Plan without applying and read every difference as drift (SPEC §7)."""
+    run = plan_policy(paths, client, skip_unknown_users=skip_unknown_users)
+    return detect(run.plan, acks, now=now)
+
+
+def import_organization(client: AdminClient, now: datetime | None = None) -> ImportedFiles:
+    """The live organization as policy files (everything an import writes is read)."""
+    snapshot = read_snapshot(client, import_needs(detect_org_kind(client)))
+    return render_import(snapshot, now=now)
+
+
+def apply_reviewed(plan: Plan, client: AdminClient, options: ApplyOptions) -> ApplyReport:
+    """Apply a plan that was shown (or saved and reviewed): every refusal first, then the
+    writes (:func:`reconciler.apply.apply_plan`)."""
+    return apply_plan(plan, client, options)
 
 
 def _article(kind: str) -> str:

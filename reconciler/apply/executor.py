@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from reconciler.adminapi import AdminClient
@@ -58,42 +58,55 @@ def execute(
     ``KeyboardInterrupt`` (a second Ctrl-C) stops at once: the change in flight is
     reported failed with an unknown outcome, the rest skipped — the report is still whole.
     """
-    report = ApplyReport(not_attempted=[c.address for c in plan.manual()])
+    run = _Run(writer, ApplyReport(not_attempted=[c.address for c in plan.manual()]))
     todo = plan.applicable()
-    created: dict[str, str] = {}
-    unavailable: set[str] = set()  # failed or skipped: their dependants cannot run
     started = clock()
-    in_flight: str | None = None
     try:
         for index, change in enumerate(todo):
-            address = change.address
             if stop is not None and stop.is_set():
-                report.interrupted = True
+                run.report.interrupted = True
                 break
-            missing = [d for d in change.depends_on if d in unavailable]
-            if missing:
-                report.skipped.append(address)
-                report.notes.append(f"{address} skipped: {', '.join(missing)} was not applied")
-                unavailable.add(address)
-            else:
-                in_flight = address
-                try:
-                    _apply_one(change, writer, created)
-                except RequestError as error:
-                    report.failed.append(Failure.from_error(address, error))
-                    unavailable.add(address)
-                else:
-                    report.applied.append(address)
-                in_flight = None
+            run.one(change)
             if progress is not None:
-                progress(Progress(index + 1, len(todo), clock() - started, address))
+                progress(Progress(index + 1, len(todo), clock() - started, change.address))
     except KeyboardInterrupt:
-        report.interrupted = True
-        if in_flight is not None:
-            report.failed.append(Failure.interrupted(in_flight))
+        run.report.interrupted = True
+        if run.in_flight is not None:
+            run.report.failed.append(Failure.interrupted(run.in_flight))
+    report = run.report
     accounted = {*report.applied, *report.skipped, *(f.address for f in report.failed)}
     report.skipped += [c.address for c in todo if c.address not in accounted]
     return report
+
+
+@dataclass
+class _Run:
+    """One apply in progress: what was created, what cannot be relied on, the report."""
+
+    writer: AdminClient
+    report: ApplyReport
+    created: dict[str, str] = field(default_factory=dict)  # workspace address → new id
+    unavailable: set[str] = field(default_factory=set)  # failed or skipped: no dependants
+    in_flight: str | None = None
+
+    def one(self, change: Change) -> None:
+        """Write one change, or skip it when a change it depends on was not applied."""
+        address = change.address
+        missing = [d for d in change.depends_on if d in self.unavailable]
+        if missing:
+            self.report.skipped.append(address)
+            self.report.notes.append(f"{address} skipped: {', '.join(missing)} was not applied")
+            self.unavailable.add(address)
+            return
+        self.in_flight = address
+        try:
+            _apply_one(change, self.writer, self.created)
+        except RequestError as error:
+            self.report.failed.append(Failure.from_error(address, error))
+            self.unavailable.add(address)
+        else:
+            self.report.applied.append(address)
+        self.in_flight = None
 
 
 def _apply_one(change: Change, writer: AdminClient, created: dict[str, str]) -> None:

@@ -7,7 +7,7 @@ import sys
 import click
 
 from reconciler.adminapi import AdminClient
-from reconciler.apply import ApplyOptions, ApplyReport, Progress, apply_plan, check_plan
+from reconciler.apply import ApplyOptions, ApplyReport, Progress, check_plan
 from reconciler.apply.render import render_json, render_text
 from reconciler.cli.options import ApiOptions, api_options, open_client, use_color
 from reconciler.cli.progress import reading
@@ -18,7 +18,7 @@ from reconciler.plan import planfile
 from reconciler.plan.model import Plan
 from reconciler.plan.render import render_text as render_plan
 from reconciler.plan.render.values import duration
-from reconciler.workflow import plan_policy
+from reconciler.workflow import apply_reviewed, plan_policy
 
 
 @click.command()
@@ -88,7 +88,7 @@ def _apply(todo: Plan, client: AdminClient, options: ApplyOptions, report_path: 
     """Apply with signals turned into a graceful stop; print the summary, then the report."""
     with stop_on_signals() as stop:
         options.stop = stop.event
-        report = apply_plan(todo, client, options)
+        report = apply_reviewed(todo, client, options)
         stop.finishing()  # from here on a signal must not cut the report short
         if options.progress is not None:
             click.echo("", err=True)

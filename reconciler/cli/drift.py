@@ -8,10 +8,9 @@ from reconciler.acks import load_acks
 from reconciler.cli.options import ApiOptions, api_options, open_client, use_color
 from reconciler.cli.output import Outputs, output_options
 from reconciler.cli.progress import reading
-from reconciler.drift import detect
 from reconciler.drift.render import RENDERERS
 from reconciler.errors import EXIT_CHANGES, EXIT_OK
-from reconciler.workflow import plan_policy
+from reconciler.workflow import drift_policy
 
 
 @click.command()
@@ -36,7 +35,6 @@ def drift(
     acks = load_acks(ack_file) if ack_file else []
     outputs.check()
     with open_client(api) as client, reading(client):
-        run = plan_policy(paths, client, skip_unknown_users=skip_unknown_users)
-    report = detect(run.plan, acks)
+        report = drift_policy(paths, client, acks, skip_unknown_users=skip_unknown_users)
     outputs.emit(report, RENDERERS, color=use_color(api))
     return EXIT_CHANGES if report.drifted else EXIT_OK

@@ -6,9 +6,8 @@ import click
 
 from reconciler.cli.options import ApiOptions, api_options, open_client
 from reconciler.cli.progress import reading
-from reconciler.importer import import_needs, render_import
-from reconciler.live.reader import detect_org_kind, read_snapshot
 from reconciler.outfile import check_directory
+from reconciler.workflow import import_organization
 
 
 @click.command(name="import")
@@ -25,8 +24,7 @@ def import_org(api: ApiOptions, out_dir: str | None) -> None:
     if out_dir is not None:
         check_directory(out_dir)  # before anything is read
     with open_client(api) as client, reading(client):
-        snapshot = read_snapshot(client, import_needs(detect_org_kind(client)))
-    files = render_import(snapshot)
+        files = import_organization(client)
     if out_dir is None:
         click.echo(files.single_document(), nl=False)
         return

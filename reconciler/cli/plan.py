@@ -11,6 +11,7 @@ from reconciler.cli.output import FORMAT, Outputs, emit, output_options, parse_d
 from reconciler.cli.progress import reading
 from reconciler.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK
 from reconciler.plan import planfile
+from reconciler.plan.model import Plan
 from reconciler.plan.planner import PlanOptions
 from reconciler.plan.render import RENDERERS
 from reconciler.workflow import plan_policy
@@ -59,20 +60,23 @@ def plan(
     outputs.check(out)
     options = PlanOptions(targets=targets, excludes=excludes, expires_in=expiry)
     with open_client(api) as client, reading(client):
-        run = plan_policy(
+        # Only the plan is kept: the snapshot and desired state of a large org weigh more,
+        # and go before the plan file and the renderings are built (peak memory, SPEC §9).
+        result = plan_policy(
             paths,
             client,
             skip_unknown_users=skip_unknown_users,
             options=options,
             usage_days=usage_days,
-        )
-    result = run.plan
-    # The snapshot and desired state of a large org weigh more than the plan: let them go
-    # before the plan file and the renderings are built (peak memory, SPEC §9).
-    del run
+        ).plan
     if out:
         planfile.write(result, out)
     outputs.emit(result, RENDERERS, color=use_color(api))
+    return _exit_code(result, detailed_exitcode)
+
+
+def _exit_code(result: Plan, detailed_exitcode: bool) -> int:
+    """1 for a blocked plan (said on stderr), 2 for changes with --detailed-exitcode."""
     blocked = len(result.blocked())
     if blocked:
         click.echo(

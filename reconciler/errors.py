@@ -69,6 +69,7 @@ class Problem:
     severity: str = "error"  # "error" | "warning"
 
     def render(self) -> str:
+        """``FILE:LINE:COLUMN: message (path: …) hint: …``."""
         text = f"{self.file}:{self.line}:{self.column}: {self.message}"
         if self.path:
             text += f" (path: {self.path})"
@@ -77,6 +78,7 @@ class Problem:
         return text
 
     def to_json(self) -> dict[str, Any]:
+        """The JSON form."""
         return {
             "file": self.file,
             "line": self.line,

@@ -40,6 +40,7 @@ def explain_needs(needs: ReadNeeds, subject: str) -> ReadNeeds:
 
 
 def explain(subject: str, desired: Desired, snapshot: Snapshot, plan: Plan) -> dict[str, Any]:
+    """Why each managed value is what it is: policy source, live value, effective cap."""
     kind = subject_kind(subject)
     if kind == "address":
         addr.parse(subject)  # a malformed address is a usage error (ValueError)
@@ -179,6 +180,7 @@ def _effective(
 
 
 def render_text(doc: dict[str, Any]) -> str:
+    """The text rendering."""
     cur = doc.get("currency")
     lines: list[str] = []
     member = doc.get("member")

@@ -70,6 +70,7 @@ class ImportedFiles:
 
 
 def render_import(snapshot: Snapshot, now: datetime | None = None) -> ImportedFiles:
+    """The live organization as policy files, the way a person would write them."""
     stamp = (now or datetime.now(timezone.utc)).strftime("%Y-%m-%d")
     header = [
         MODELINE,

@@ -194,6 +194,7 @@ class AdminClient:
 
     @classmethod
     def from_config(cls, http: httpx.Client, config: ClientConfig, **kwargs: Any) -> AdminClient:
+        """A client configured from options and environment (:func:`.config.resolve_config`)."""
         return cls(
             http,
             config.key,
@@ -440,6 +441,7 @@ class AdminClient:
         workspace is archived, the first attempt did it."""
 
         def settled(error: ApiError) -> dict[str, Any] | None:
+            """What a refused retry means when the first attempt did the work."""
             if error.status != 400:
                 return None
             data = self._get(
@@ -548,6 +550,7 @@ class AdminClient:
     def list_group_members(
         self, group_id: str, *, limit: int = MAX_PAGE
     ) -> Iterator[RbacGroupMember]:
+        """Members of one RBAC group (``GET /rbac_groups/{id}/members``), paged."""
         fetch = self._fetcher(
             "/rbac_groups/{rbac_group_id}/members",
             f"/rbac_groups/{_path_segment(group_id)}/members",

@@ -12,7 +12,7 @@ Its renderings (text for the terminal, JSON for ``--report``) are in :mod:`.rend
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from reconciler.errors import RequestError
@@ -48,13 +48,7 @@ class Failure:
         )
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "address": self.address,
-            "status": self.status,
-            "error_type": self.error_type,
-            "message": self.message,
-            "request_id": self.request_id,
-        }
+        return asdict(self)
 
 
 @dataclass
@@ -71,6 +65,7 @@ class ApplyReport:
         return not self.failed and not self.interrupted
 
     def to_json(self) -> dict[str, Any]:
+        """The JSON form."""
         return {
             "applied": list(self.applied),
             "failed": [f.to_json() for f in self.failed],

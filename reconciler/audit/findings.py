@@ -50,6 +50,7 @@ class Tokens:
         return self.uncached_input + self.cache_read + self.cache_creation + self.output
 
     def to_json(self) -> dict[str, int]:
+        """The JSON form."""
         return {
             "uncached_input_tokens": self.uncached_input,
             "cache_read_input_tokens": self.cache_read,
@@ -185,6 +186,7 @@ def _add_cost(found: Findings, day: str, item: CostResult) -> None:
 
 
 def usage_json(line: GlobalUsage) -> dict[str, Any]:
+    """One day's global usage of one model, as the audit document carries it."""
     return {
         "date": line.day,
         "model": line.model,

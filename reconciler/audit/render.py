@@ -39,6 +39,7 @@ def _geos(value: Any) -> str:
 
 
 def verdict(doc: dict[str, Any]) -> str:
+    """The audit's one-line conclusion."""
     s = doc["summary"]
     tail = []
     if s["unpinnable"]:
@@ -137,6 +138,7 @@ def _drift_text(doc: dict[str, Any]) -> list[str]:
 
 
 def render_markdown(doc: dict[str, Any], *, color: bool = False, limit: int = COMMENT_LIMIT) -> str:
+    """The Markdown rendering, kept under GitHub's comment limit."""
     org = doc["organization"]
     currency = doc["currency"]
     s = doc["summary"]

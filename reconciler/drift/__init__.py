@@ -41,6 +41,7 @@ class Acknowledged:
     ack: Ack
 
     def to_json(self) -> dict[str, Any]:
+        """The JSON form."""
         return {
             "address": self.change.address,
             "action": self.change.action.value,

@@ -23,6 +23,7 @@ DEFAULT_WORKSPACE_NAME = "Default"
 
 
 def live_workspace(ws: Workspace) -> LiveWorkspace:
+    """An API workspace as the live model holds it."""
     return LiveWorkspace(
         id=ws.id,
         name=ws.name,
@@ -34,6 +35,7 @@ def live_workspace(ws: Workspace) -> LiveWorkspace:
 
 
 def live_limit(row: SpendLimit) -> LiveLimit:
+    """A configured spend-limit row as the live model holds it."""
     return LiveLimit(
         id=row.id,
         scope_type=row.scope.type,
@@ -58,6 +60,7 @@ def live_override(row: SpendSummary) -> LiveLimit:
 
 
 def live_effective(row: SpendSummary) -> Effective:
+    """One effective-report row as the live model holds it."""
     return Effective(
         user_id=row.user_id,
         period=row.period,

@@ -178,6 +178,7 @@ class _Reader:
     # ----------------------------------------------------------------- Console
 
     def console(self) -> None:
+        """Read what a Console policy needs: workspaces and limits, concurrently."""
         needs = self.needs
         f_ws = self.submit(self.read_workspaces) if needs.workspaces else None
         f_lim = self.submit(self.read_limits, CONSOLE_LIMIT_SCOPES) if needs.limits else None
@@ -201,6 +202,7 @@ class _Reader:
     # ----------------------------------------------------------------- Enterprise
 
     def enterprise(self) -> None:
+        """Read what an Enterprise policy needs, choosing the cheapest member strategy."""
         needs = self.needs
         decide = needs.all_members and self.want_rows
         f_lim = (
@@ -298,6 +300,7 @@ class _Reader:
         return list(self.client.effective_limits(periods=self.periods, user_ids=user_ids))
 
     def read_user_limits(self) -> list[LiveLimit]:
+        """The configured ``user`` rows of the periods the policy touches."""
         wanted = set(self.periods)
         return [
             live_limit(row)
@@ -362,6 +365,7 @@ class _Reader:
         return [LiveGroup(id=g.id, name=g.name) for g in self.client.list_rbac_groups()]
 
     def read_group_members(self, groups: list[LiveGroup]) -> list[LiveGroup]:
+        """Membership of the groups whose rules need it, concurrently."""
         names = self.needs.group_members
         futures = {g.id: self.submit(self.member_ids, g.id) for g in groups if g.name in names}
         return [

@@ -7,7 +7,7 @@ stored here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -42,6 +42,7 @@ class Organization:
     has_usage_tier: bool = False  # the tier row exists (its amount may be null)
 
     def to_json(self) -> dict[str, Any]:
+        """The JSON form."""
         out: dict[str, Any] = {
             "id": self.id,
             "name": self.name,
@@ -54,6 +55,7 @@ class Organization:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Organization:
+        """Read back what :meth:`to_json` wrote."""
         return cls(
             id=data["id"],
             name=data.get("name"),
@@ -76,14 +78,7 @@ class Estimate:
     spend_rpm: float = 60.0
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "requests": self.requests,
-            "writes": self.writes,
-            "spend_writes": self.spend_writes,
-            "seconds": self.seconds,
-            "admin_rpm": self.admin_rpm,
-            "spend_rpm": self.spend_rpm,
-        }
+        return asdict(self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Estimate:
@@ -110,24 +105,12 @@ class Safety:
         return cls(existing, changing, pct, max_change_percent, min_existing)
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "existing": self.existing,
-            "changing": self.changing,
-            "percent": self.percent,
-            "max_change_percent": self.max_change_percent,
-            "min_existing": self.min_existing,
-            "exceeded": self.exceeded,
-        }
+        return {**asdict(self), "exceeded": self.exceeded}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Safety:
-        return cls(
-            data["existing"],
-            data["changing"],
-            data["percent"],
-            data["max_change_percent"],
-            data["min_existing"],
-        )
+        """Read back what :meth:`to_json` wrote."""
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__})
 
 
 @dataclass(frozen=True)
@@ -140,12 +123,7 @@ class BlockedMember:
     new_amount: str
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "email": self.email,
-            "period": self.period,
-            "spend": self.spend,
-            "new_amount": self.new_amount,
-        }
+        return asdict(self)
 
 
 @dataclass
@@ -165,6 +143,7 @@ class MoneyFacts:
         return self.headroom_delta is not None
 
     def to_json(self) -> dict[str, Any]:
+        """The JSON form."""
         delta = self.headroom_delta
         return {
             "blocked_members": [m.to_json() for m in self.blocked_members],
@@ -175,6 +154,7 @@ class MoneyFacts:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> MoneyFacts:
+        """Read back what :meth:`to_json` wrote."""
         delta = data.get("monthly_headroom_delta")
         return cls(
             blocked_members=[BlockedMember(**m) for m in data.get("blocked_members", [])],
@@ -194,6 +174,7 @@ class WorkspaceCost:
     monthly_increase: Decimal  # USD, rounded to the cent
 
     def to_json(self) -> dict[str, Any]:
+        """The JSON form."""
         return {
             "workspace_id": self.workspace_id,
             "moves": list(self.moves),
@@ -203,6 +184,7 @@ class WorkspaceCost:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> WorkspaceCost:
+        """Read back what :meth:`to_json` wrote."""
         return cls(
             data["workspace_id"],
             tuple(data.get("moves", ())),
@@ -226,6 +208,7 @@ class ResidencyEstimate:
         return RESIDENCY_CURRENCY
 
     def to_json(self) -> dict[str, Any]:
+        """The JSON form."""
         return {
             "currency": RESIDENCY_CURRENCY,
             "usage_days": self.usage_days,
@@ -238,6 +221,7 @@ class ResidencyEstimate:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ResidencyEstimate:
+        """Read back what :meth:`to_json` wrote."""
         return cls(
             usage_days=data["usage_days"],
             window=dict(data.get("window") or {}),

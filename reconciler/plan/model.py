@@ -80,6 +80,7 @@ class FieldChange:
     source: str | None = None
 
     def to_json(self) -> dict[str, Any]:
+        """The JSON form."""
         return {
             "path": self.path,
             "before": self.before,
@@ -106,6 +107,7 @@ class Change:
     depends_on: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
+        """The JSON form."""
         return {
             "address": self.address,
             "action": self.action.value,
@@ -121,6 +123,7 @@ class Change:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Change:
+        """Read back what :meth:`to_json` wrote."""
         return cls(
             address=data["address"],
             action=Action(data["action"]),

@@ -477,6 +477,7 @@ def order(changes: Iterable[Change], rows: dict[LimitKey, LiveLimit]) -> list[Ch
     org = "organization:raise" if _raises_organization(changes) else "organization:lower"
 
     def rank(c: Change) -> tuple[int, int, str]:
+        """Where a change goes: (rank, rank within it, address)."""
         phase = _PHASES.get(c.action, "write")
         if c.resource_type == "workspace":
             key = "workspace"

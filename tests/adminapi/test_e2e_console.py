@@ -12,11 +12,12 @@ from reconciler.errors import ApiError
 from reconciler.live import ReadNeeds
 from reconciler.live.organization import Expected
 from reconciler.live.reader import read_snapshot
-from tests.adminapi.conftest import CONSOLE_KEY, FAST, emulator_routes
+from tests.adminapi.conftest import FAST, emulator_routes
 from tests.conftest import SEEDS
 from tests.support.emulator import Emulator, running_emulator
+from tests.support.orgs import CONSOLE_KEY, CONSOLE_ORG
 
-ORG_ID = "8d3f2a61-5c1e-4b7a-9e0d-2f6a4c8b1e37"
+ORG_ID = CONSOLE_ORG
 Connect = Callable[..., AdminClient]
 
 

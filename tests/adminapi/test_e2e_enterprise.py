@@ -13,11 +13,12 @@ from reconciler.errors import ApiError
 from reconciler.live import ReadNeeds
 from reconciler.live.organization import Expected
 from reconciler.live.reader import read_snapshot
-from tests.adminapi.conftest import ENTERPRISE_KEY, FAST, emulator_routes
+from tests.adminapi.conftest import FAST, emulator_routes
 from tests.conftest import SEEDS
 from tests.support.emulator import Emulator, running_emulator
+from tests.support.orgs import ENTERPRISE_KEY, ENTERPRISE_ORG
 
-ORG_ID = "5b7e0d4c-0f63-4d1e-9a52-3c1f0e7b9a10"
+ORG_ID = ENTERPRISE_ORG
 Connect = Callable[..., AdminClient]
 MONTHLY = frozenset({"monthly"})
 

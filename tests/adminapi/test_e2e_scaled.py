@@ -16,9 +16,9 @@ import pytest
 from reconciler.adminapi import ADMIN, AdminClient
 from reconciler.live import ReadNeeds
 from reconciler.live.reader import read_snapshot
-from tests.adminapi.conftest import ENTERPRISE_KEY
 from tests.conftest import SEEDS
 from tests.support.emulator import Emulator, running_emulator
+from tests.support.orgs import ENTERPRISE_KEY
 
 SEED = SEEDS / "enterprise.yaml"
 

@@ -22,6 +22,7 @@ from tests.conftest import REPO, SEEDS
 from tests.support.cli import CONSOLE_KEY, Result, invoke
 from tests.support.emulator import Emulator, running_emulator
 from tests.support.fifo import Fifo, reading_fifo
+from tests.support.orgs import FAST_EMULATOR
 
 POLICY = str(REPO / "policies")
 CASES = ["regular", "new", "symlink", "fifo", "dev-null", "missing-dir", "directory"]
@@ -30,7 +31,7 @@ FAILING = {"missing-dir", "directory"}
 
 @pytest.fixture(scope="module")
 def console() -> Iterator[Emulator]:
-    with running_emulator(SEEDS / "console.yaml", "--rate-scale", "100") as emu:
+    with running_emulator(SEEDS / "console.yaml", *FAST_EMULATOR) as emu:
         yield emu
 
 

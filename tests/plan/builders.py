@@ -16,9 +16,7 @@ from reconciler.desired import (
 from reconciler.live import Effective, LiveLimit, LiveMember, LiveWorkspace, Snapshot
 from reconciler.plan.facts import Organization
 from reconciler.plan.model import Change, Plan
-
-CONSOLE_ORG = "8d3f2a61-5c1e-4b7a-9e0d-2f6a4c8b1e37"
-ENTERPRISE_ORG = "5b7e0d4c-0f63-4d1e-9a52-3c1f0e7b9a10"
+from tests.support.orgs import CONSOLE_ORG, ENTERPRISE_ORG
 
 
 def src(line: int, rule: str | None = None, file: str = "policies/p.yaml") -> Source:

@@ -54,6 +54,7 @@ def summary_line(summary: dict[str, int]) -> str:
 
 
 def duration(seconds: float) -> str:
+    """Seconds as a person reads them: ``45 s``, ``12 min``, ``2.5 h``."""
     if seconds < 90:
         return f"{seconds:.0f} s"
     minutes = seconds / 60

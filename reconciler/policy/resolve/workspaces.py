@@ -64,7 +64,7 @@ def workspaces(ctx: Context, desired: Desired) -> None:
         if not w.archived and w.id not in claimed:
             candidates.append(Candidate(addresses.workspace(w.name), w.name, w, None))
     for candidate in candidates:
-        govern(ctx, desired, candidate)
+        resolve_workspace(ctx, desired, candidate)
 
 
 def _declared(
@@ -179,7 +179,7 @@ def _nothing_to_archive(ctx: Context, name: str, entry: WorkspaceEntry) -> Named
     return SKIP
 
 
-# --------------------------------------------------------------------------- governing
+# --------------------------------------------------------------------------- one workspace
 
 
 @dataclass
@@ -198,7 +198,7 @@ class _Fields:
             self.take(path, found, rule)
 
 
-def govern(ctx: Context, desired: Desired, candidate: Candidate) -> None:
+def resolve_workspace(ctx: Context, desired: Desired, candidate: Candidate) -> None:
     """The desired state of a workspace an entry declares or rules match: its fields (the
     entry first, then the first rule to set each) and its limits."""
     entry = candidate.entry

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from deepdiff import DeepDiff
-
 from reconciler.money import format_minor
 from reconciler.plan.render.values import show
 
@@ -30,6 +28,9 @@ def field_differences(then: Any, now: Any, currency: str | None = None) -> list[
         return []
     if then is None or now is None:
         return [("(object)", _summary(then, currency), _summary(now, currency))]
+    # Imported here: DeepDiff weighs some 20 MB, and most runs (every plan) never need it.
+    from deepdiff import DeepDiff
+
     paths: dict[str, tuple[Any, ...]] = {}
     for levels in DeepDiff(then, now, view="tree").values():
         for level in levels:

@@ -181,6 +181,7 @@ def test_a_plan_with_moves_reads_the_cost_report_once(tmp_path: Path) -> None:
         "to 30.4375 days."
     ]
     assert any("explicitly are refused" in w and "workspace:portal" in w for w in doc["warnings"])
+    assert Plan.from_document(doc).to_document() == doc  # the typed figures round-trip
 
 
 def test_usage_days_sets_the_window_and_scales_the_estimate(tmp_path: Path) -> None:

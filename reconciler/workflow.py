@@ -124,13 +124,7 @@ def audit_policy(
     service tier, and one cost-report query grouped by workspace and description, each
     31 days a request.  No spend limits, no per-workspace queries.  Console only: an
     Enterprise policy is refused before any request."""
-    policy = load(paths)
-    if policy.kind != "console":
-        raise ReconcilerError(
-            "audit reads the Usage & Cost reports, which only Claude Console organizations "
-            f"have; this policy describes {_article(policy.kind)} {policy.kind} organization "
-            "(its workspaces and residency are not managed through the Admin API)"
-        )
+    policy = _console_only(load(paths))
     wanted = ReadNeeds(kind="console", workspaces=True, limits=False)
     snapshot = read_snapshot(client, wanted, expected=expected_organization(policy))
     desired = resolve(residency_view(policy), snapshot)
@@ -185,6 +179,16 @@ def apply_reviewed(plan: Plan, client: AdminClient, options: ApplyOptions) -> Ap
     """Apply a plan that was shown (or saved and reviewed): every refusal first, then the
     writes (:func:`reconciler.apply.apply_plan`)."""
     return apply_plan(plan, client, options)
+
+
+def _console_only(policy: Policy) -> Policy:
+    if policy.kind != "console":
+        raise ReconcilerError(
+            "audit reads the Usage & Cost reports, which only Claude Console organizations "
+            f"have; this policy describes {_article(policy.kind)} {policy.kind} organization "
+            "(its workspaces and residency are not managed through the Admin API)"
+        )
+    return policy
 
 
 def _article(kind: str) -> str:

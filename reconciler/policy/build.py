@@ -314,24 +314,7 @@ class Builder:
         """One entry of ``workspace_rules``."""
         if not isinstance(node, Mapping):
             return
-        match = node.get("match")
-        name: Field[Glob] | None = None
-        match_tags: dict[str, Field[str]] = {}
-        if isinstance(match, Mapping):
-            match_path = join_path(path, "match")
-            pattern = self.field(match, "name", match_path)
-            if pattern is not None and pattern.value:
-                glob = Glob(pattern.value, case_sensitive=True)
-                name = Field(glob, pattern.at, pattern.mark, pattern.path)
-            wanted = match.get("tags")
-            if isinstance(wanted, Mapping):
-                tags_path = join_path(match_path, "tags")
-                for tag, tkey, tvalue in wanted.items():
-                    text = self.text(tvalue)
-                    if text is not None:
-                        match_tags[tag] = Field(
-                            text.value, tkey.mark, text.mark, join_path(tags_path, tag)
-                        )
+        name, match_tags = self.rule_match(node.get("match"), join_path(path, "match"))
         residency = self.residency(node.get("data_residency"), join_path(path, "data_residency"))
         tags = self.tags(node.get("tags"), join_path(path, "tags"))
         limits = self.periods(
@@ -351,6 +334,29 @@ class Builder:
         self.parts.workspace_rules.append(
             WorkspaceRule(node.mark, path, index, name, match_tags, residency, tags, limits)
         )
+
+    def rule_match(
+        self, match: Node | None, match_path: str
+    ) -> tuple[Field[Glob] | None, dict[str, Field[str]]]:
+        """A workspace rule's ``match``: its name glob and the tags it requires."""
+        name: Field[Glob] | None = None
+        match_tags: dict[str, Field[str]] = {}
+        if not isinstance(match, Mapping):
+            return name, match_tags
+        pattern = self.field(match, "name", match_path)
+        if pattern is not None and pattern.value:
+            glob = Glob(pattern.value, case_sensitive=True)
+            name = Field(glob, pattern.at, pattern.mark, pattern.path)
+        wanted = match.get("tags")
+        if isinstance(wanted, Mapping):
+            tags_path = join_path(match_path, "tags")
+            for tag, tkey, tvalue in wanted.items():
+                text = self.text(tvalue)
+                if text is not None:
+                    match_tags[tag] = Field(
+                        text.value, tkey.mark, text.mark, join_path(tags_path, tag)
+                    )
+        return name, match_tags
 
     def residency(self, node: Node | None, path: str) -> dict[str, Field[Any]]:
         """The located ``data_residency`` fields of an entry or a rule."""

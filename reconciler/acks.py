@@ -40,6 +40,7 @@ class Ack:
         return fnmatch.fnmatchcase(address, self.address)
 
     def to_json(self) -> dict[str, str]:
+        """The JSON form."""
         return {
             "address": self.address,
             "reason": self.reason,
@@ -49,6 +50,7 @@ class Ack:
 
 
 def load_acks(path: str | Path) -> list[Ack]:
+    """Read an acknowledgements file; every problem in it is reported at once, located."""
     name = display_path(path)
     try:
         data = read_bounded(path, MAX_BYTES)

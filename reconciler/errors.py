@@ -4,21 +4,26 @@
     ├── UsageError             exit 64: the command line itself is wrong
     ├── PolicyError            located problems in policy files (a list of Problem)
     ├── ConfigError            missing key, refused URL, unreadable file …
-    ├── ApiError               the Admin API refused: status, type, message, request id
-    │   └── TransportError     no answer at all (connection refused, timeout, malformed response)
-    │       └── UnknownOutcome a non-idempotent write may or may not have happened: re-read first
-    ├── PlanFileError          a saved plan that cannot be applied (checksum, expiry, other org …)
-    └── Interrupted            exit 130: Ctrl-C / SIGTERM
+    ├── RequestError           a request to the Admin API did not succeed: method, path
+    │   ├── ApiError           the API answered with an error: status, type, message, request id
+    │   ├── TransportError     no usable answer (connection refused, timeout, malformed body)
+    │   └── UnknownOutcome     a non-idempotent write may or may not have happened: re-read first
+    ├── WrongOrganization      the key belongs to another organization (or kind) than the
+    │                          policy or the saved plan: nothing of it is read or written
+    ├── PlanFileError          a saved plan that cannot be applied (checksum, expiry, stale …)
+    └── OutputError            an output file that cannot be written
 
-Messages never contain a credential: the client redacts before raising.  Text a user or a
-server wrote is echoed through :func:`escape`, so that it can neither break a message onto
-several lines nor reorder or hide what the terminal shows.
+The three request errors are siblings, so ``except ApiError`` means "the API said no" and
+never catches a missing answer.  Ctrl-C is Python's ``KeyboardInterrupt`` (exit 130 at the
+command line's boundary).  Messages never contain a credential: the client redacts before
+raising.  Text a user or a server wrote is echoed through :func:`escape`, so that it can
+neither break a message onto several lines nor reorder or hide what the terminal shows.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 # Categories that change how text displays without showing themselves: controls (Cc: ANSI
@@ -92,7 +97,7 @@ class Problem:
     severity: str = "error"  # "error" | "warning"
 
     def render(self) -> str:
-        """The one-line form; names and values quoted in it are escaped (:func:`escape`)."""
+        """``FILE:LINE:COLUMN: message (path: …) hint: …``, escaped (:func:`escape`)."""
         text = f"{self.file}:{self.line}:{self.column}: {self.message}"
         if self.path:
             text += f" (path: {self.path})"
@@ -101,6 +106,7 @@ class Problem:
         return escape(text)
 
     def to_json(self) -> dict[str, Any]:
+        """The JSON form."""
         return {
             "file": self.file,
             "line": self.line,
@@ -122,21 +128,51 @@ class PolicyError(ReconcilerError):
         )
 
 
-@dataclass
-class ApiError(ReconcilerError):
-    """The Admin API refused a request."""
+class RequestError(ReconcilerError):
+    """A request to the Admin API that did not succeed.
 
-    status: int
-    error_type: str
-    message: str
+    ``error_type`` names the kind of failure for reports; ``last_status`` and
+    ``request_id`` are those of the last answer, when there was one."""
+
+    error_type: str = "request_error"
+    last_status: int | None = None
     request_id: str | None = None
-    error_code: str | None = None
-    method: str = ""
-    path: str = ""
-    details: dict[str, Any] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        super().__init__(self.message)
+    def __init__(self, message: str, *, method: str = "", path: str = "") -> None:
+        super().__init__(message)
+        self.method = method
+        self.path = path
+
+    def __str__(self) -> str:
+        where = f"{self.method} {self.path}: " if self.method else ""
+        return f"{where}{self.message}"
+
+    def __hash__(self) -> int:
+        return id(self)
+
+
+class ApiError(RequestError):
+    """The Admin API answered with an error: its status, type, message and request id
+    (``error_code`` and ``details`` when the envelope has them)."""
+
+    def __init__(
+        self,
+        status: int,
+        error_type: str,
+        message: str,
+        request_id: str | None = None,
+        error_code: str | None = None,
+        method: str = "",
+        path: str = "",
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message, method=method, path=path)
+        self.status = status
+        self.last_status = status
+        self.error_type = error_type
+        self.request_id = request_id
+        self.error_code = error_code
+        self.details = details or {}
 
     def __str__(self) -> str:
         where = f"{self.method} {self.path}: " if self.method else ""
@@ -144,24 +180,14 @@ class ApiError(ReconcilerError):
         code = f", {self.error_code}" if self.error_code else ""
         return f"{where}{self.status} {self.error_type}{code}: {self.message}{rid}"
 
-    def __hash__(self) -> int:
-        return id(self)
 
-
-class TransportError(ApiError):
+class TransportError(RequestError):
     """No usable answer: connection failure, timeout, or a malformed response."""
 
-    def __init__(self, message: str, *, method: str = "", path: str = "") -> None:
-        super().__init__(
-            status=0, error_type="transport_error", message=message, method=method, path=path
-        )
-
-    def __str__(self) -> str:
-        where = f"{self.method} {self.path}: " if self.method else ""
-        return f"{where}{self.message}"
+    error_type = "transport_error"
 
 
-class UnknownOutcome(TransportError):
+class UnknownOutcome(RequestError):
     """A non-idempotent write (a workspace create) may or may not have taken effect.
 
     Raised instead of retrying when the request was sent but no definite answer came back
@@ -169,6 +195,8 @@ class UnknownOutcome(TransportError):
     (e.g. list workspaces and look for the name) before trying the write again.
     ``last_status`` and ``request_id`` are those of the last answer, when there was one.
     """
+
+    error_type = "unknown_outcome"
 
     def __init__(
         self,
@@ -180,14 +208,18 @@ class UnknownOutcome(TransportError):
         request_id: str | None = None,
     ) -> None:
         super().__init__(message, method=method, path=path)
-        self.error_type = "unknown_outcome"
         self.last_status = last_status
         self.request_id = request_id  # of the answer that left the outcome in doubt
+
+
+class WrongOrganization(ReconcilerError):
+    """The API key belongs to another organization, or another kind of organization, than
+    the policy (located at its ``organization`` entry) or the saved plan was made for."""
 
 
 class PlanFileError(ReconcilerError):
     """A saved plan that must not be applied (tampered, expired, other org, stale)."""
 
 
-class Interrupted(ReconcilerError):
-    exit_code = EXIT_INTERRUPTED
+class OutputError(ReconcilerError):
+    """An output file that cannot be written (missing directory, a directory, no room)."""

@@ -40,6 +40,7 @@ def explain_needs(needs: ReadNeeds, subject: str) -> ReadNeeds:
 
 
 def explain(subject: str, desired: Desired, snapshot: Snapshot, plan: Plan) -> dict[str, Any]:
+    """Why each managed value is what it is: policy source, live value, effective cap."""
     kind = subject_kind(subject)
     if kind == "address":
         addr.parse(subject)  # a malformed address is a usage error (ValueError)
@@ -85,8 +86,8 @@ def _live(
 ) -> Any:
     parsed = addr.parse(address)
     if parsed.kind == "workspace":
-        dw = desired.workspaces.get(address)
-        wid = dw.live_id if dw else None
+        desired_ws = desired.workspaces.get(address)
+        wid = desired_ws.live_id if desired_ws else None
         for ws in snapshot.workspaces or []:
             if (wid and ws.id == wid) or (not wid and ws.name == parsed.name and not ws.archived):
                 return {
@@ -113,9 +114,9 @@ def _target(parsed: addr.Address, desired: Desired, snapshot: Snapshot, member: 
         return found.id if found else (member.id if member else None)
     if parsed.scope == "group":
         return next((g.id for g in snapshot.groups or [] if g.name == parsed.name), None)
-    dw = desired.workspaces.get(addr.workspace(str(parsed.name)))
-    if dw and dw.live_id:
-        return dw.live_id
+    desired_ws = desired.workspaces.get(addr.workspace(str(parsed.name)))
+    if desired_ws and desired_ws.live_id:
+        return desired_ws.live_id
     return next(
         (w.id for w in snapshot.workspaces or [] if w.name == parsed.name and not w.archived), None
     )
@@ -130,15 +131,15 @@ def _entry(
         value = "inherit" if v.value is INHERIT else v.value
         wanted = {"amount": value, "source": str(v.source), "rule": v.source.rule}
     elif address in desired.workspaces:
-        dw = desired.workspaces[address]
+        desired_ws = desired.workspaces[address]
         wanted = {
             "fields": {
                 path: {"value": v.value, "source": str(v.source), "rule": v.source.rule}
-                for path, v in sorted(dw.fields.items())
+                for path, v in sorted(desired_ws.fields.items())
             }
         }
-        if dw.archived is not None:
-            wanted["archived"] = {"value": True, "source": str(dw.archived.source)}
+        if desired_ws.archived is not None:
+            wanted["archived"] = {"value": True, "source": str(desired_ws.archived.source)}
     return {
         "address": address,
         "desired": wanted,
@@ -179,6 +180,7 @@ def _effective(
 
 
 def render_text(doc: dict[str, Any]) -> str:
+    """The text rendering."""
     cur = doc.get("currency")
     lines: list[str] = []
     member = doc.get("member")

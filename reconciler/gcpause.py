@@ -20,6 +20,7 @@ __all__ = ["paused"]
 
 @contextmanager
 def paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while many acyclic objects are built."""
     enabled = gc.isenabled()
     gc.disable()
     try:

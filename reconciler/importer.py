@@ -14,6 +14,7 @@ organization shows no changes.
 from __future__ import annotations
 
 import json
+import os
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -26,6 +27,7 @@ from reconciler.addresses import PERIODS
 from reconciler.errors import ConfigError
 from reconciler.live import ReadNeeds, Snapshot
 from reconciler.money import format_minor, from_minor
+from reconciler.outfile import make_directory, write_new
 
 MODELINE = "# yaml-language-server: $schema=https://claude-policy.dev/schemas/policy.schema.json"
 _PER = {"monthly": "month", "weekly": "week", "daily": "day"}
@@ -58,17 +60,17 @@ class ImportedFiles:
         """Write every file into ``out_dir``; refuse (before writing anything) to overwrite."""
         root = Path(out_dir)
         targets = [root / name for name in self.files]
-        existing = [str(p) for p in targets if p.exists()]
+        existing = [str(p) for p in targets if os.path.lexists(p)]
         if existing:
             raise ConfigError(f"refusing to overwrite existing file(s): {', '.join(existing)}")
-        root.mkdir(parents=True, exist_ok=True)
+        make_directory(root)
         for path, text in zip(targets, self.files.values(), strict=True):
-            with open(path, "x", encoding="utf-8") as fh:
-                fh.write(text)
+            write_new(path, text)
         return targets
 
 
 def render_import(snapshot: Snapshot, now: datetime | None = None) -> ImportedFiles:
+    """The live organization as policy files, the way a person would write them."""
     stamp = (now or datetime.now(timezone.utc)).strftime("%Y-%m-%d")
     header = [
         MODELINE,
@@ -119,29 +121,35 @@ def _spend_limits(snap: Snapshot, header: list[str]) -> str:
         )
 
     if snap.kind == "enterprise":
-        lines += _section(
-            "seat_tiers",
-            {sid: p for (t, sid), p in by_scope.items() if t == "seat_tier" and sid},
-            cur,
-            VERIFY_ONLY,
-        )
-        names = _group_names(snap)
-        groups: dict[str, dict[str, str | None]] = {}
-        skipped: list[str] = []
-        for (t, gid), periods in by_scope.items():
-            if t != "rbac_group" or gid is None:
-                continue
-            name = names.get(gid)
-            if name is None:
-                skipped.append(gid)
-            else:
-                groups[name] = periods
-        lines += _section("groups", groups, cur, VERIFY_ONLY)
-        lines += [
-            f"  # group {g}: its name is not unique or unknown; not imported" for g in skipped
-        ]
-        lines += _section("users", _user_overrides(snap), cur, None)
+        lines += _enterprise_sections(snap, by_scope)
     return "\n".join(lines) + "\n"
+
+
+def _enterprise_sections(
+    snap: Snapshot, by_scope: dict[tuple[str, str | None], dict[str, str | None]]
+) -> list[str]:
+    """Seat tiers and groups (verify-only) and member overrides."""
+    cur = snap.currency
+    lines = _section(
+        "seat_tiers",
+        {sid: p for (t, sid), p in by_scope.items() if t == "seat_tier" and sid},
+        cur,
+        VERIFY_ONLY,
+    )
+    names = _group_names(snap)
+    groups: dict[str, dict[str, str | None]] = {}
+    skipped: list[str] = []
+    for (t, gid), periods in by_scope.items():
+        if t != "rbac_group" or gid is None:
+            continue
+        name = names.get(gid)
+        if name is None:
+            skipped.append(gid)
+        else:
+            groups[name] = periods
+    lines += _section("groups", groups, cur, VERIFY_ONLY)
+    lines += [f"  # group {g}: its name is not unique or unknown; not imported" for g in skipped]
+    return lines + _section("users", _user_overrides(snap), cur, None)
 
 
 def _workspaces(snap: Snapshot, header: list[str]) -> str:

@@ -176,6 +176,7 @@ def format_minor(minor: str | int | None, currency: str | None) -> str:
 
 
 def format_major(value: Decimal, currency: str) -> str:
+    """An amount in major units (e.g. dollars) as ``$1,200.00``."""
     exp = exponent(currency)
     quantum = Decimal(1).scaleb(-exp)
     # Spend so far may carry sub-minor fractions; show them rounded to the currency.

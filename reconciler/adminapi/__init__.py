@@ -11,8 +11,9 @@ Modules (private by convention; everything public is re-exported here):
 * :mod:`.pagination` — both cursor styles, defensively;
 * :mod:`.models` — tolerant, typed views of API objects;
 * :mod:`.reports` — the Usage & Cost reports: queries, bucket paging, tolerant rows;
-* :mod:`.client` — :class:`AdminClient`, the typed reads and writes;
-* :mod:`.snapshot` — :func:`read_snapshot`, the live state with the fewest requests.
+* :mod:`.client` — :class:`AdminClient`, the typed reads and writes.
+
+Reading the organization as a whole (the live model) is :mod:`reconciler.live`'s job.
 
 The client never imports the emulator: the two sides stay independent.
 """
@@ -21,7 +22,6 @@ from reconciler.adminapi.client import (
     ANTHROPIC_VERSION,
     CONSOLE_LIMIT_SCOPES,
     ENTERPRISE_LIMIT_SCOPES,
-    PERIODS,
     SPEND_LIMIT_READS_BETA,
     AdminClient,
 )
@@ -57,19 +57,8 @@ from reconciler.adminapi.redact import (
 )
 from reconciler.adminapi.reports import MAX_BUCKETS, Bucket, CostResult, UsageResult
 from reconciler.adminapi.retry import Backoff, Idempotency
-from reconciler.adminapi.snapshot import (
-    LOOKUP_MAX,
-    detect_org_kind,
-    live_effective,
-    live_limit,
-    live_member,
-    live_override,
-    live_workspace,
-    mark_default,
-    read_snapshot,
-)
 from reconciler.adminapi.stats import RequestCounts, RequestStats
-from reconciler.errors import ApiError, TransportError, UnknownOutcome
+from reconciler.errors import ApiError, RequestError, TransportError, UnknownOutcome
 
 __all__ = [
     "ADMIN",
@@ -79,9 +68,7 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_SPEND_RPM",
     "ENTERPRISE_LIMIT_SCOPES",
-    "LOOKUP_MAX",
     "MAX_BUCKETS",
-    "PERIODS",
     "REDACTED",
     "SPEND",
     "SPEND_LIMIT_READS_BETA",
@@ -100,6 +87,7 @@ __all__ = [
     "RbacGroupMember",
     "RedactingFilter",
     "RequestCounts",
+    "RequestError",
     "RequestStats",
     "Scope",
     "Secret",
@@ -112,19 +100,11 @@ __all__ = [
     "Workspace",
     "burst_for",
     "check_base_url",
-    "detect_org_kind",
     "id_cursor_pages",
     "install_log_redaction",
-    "live_effective",
-    "live_limit",
-    "live_member",
-    "live_override",
-    "live_workspace",
-    "mark_default",
     "opaque_cursor_pages",
     "org_kind_for_key",
     "rate_for",
-    "read_snapshot",
     "redact",
     "register_secret",
     "resolve_config",

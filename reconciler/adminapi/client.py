@@ -29,6 +29,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
@@ -82,7 +83,6 @@ __all__ = [
     "API_PREFIX",
     "CONSOLE_LIMIT_SCOPES",
     "ENTERPRISE_LIMIT_SCOPES",
-    "PERIODS",
     "SPEND_LIMIT_READS_BETA",
     "AdminClient",
 ]
@@ -92,7 +92,6 @@ log = logging.getLogger("reconciler.adminapi")
 API_PREFIX = "/v1/organizations"
 ANTHROPIC_VERSION = "2023-06-01"
 SPEND_LIMIT_READS_BETA = "spend-limit-reads-2026-09-26"
-PERIODS = ("daily", "weekly", "monthly")
 # Configured-limit scopes worth one listing (admin-api §15): Console rows, and the
 # Enterprise defaults (user overrides come from the effective report instead).
 CONSOLE_LIMIT_SCOPES = ("organization", "workspace", "usage_tier")
@@ -106,9 +105,41 @@ _DOUBTFUL = frozenset({408}) | frozenset(range(500, 600))
 Refused = Callable[[ApiError], dict[str, Any] | None]
 
 
-def _seg(value: str) -> str:
+def _path_segment(value: str) -> str:
     """An id as one path segment (ids are opaque: never let one add a path level)."""
     return quote(value, safe="")
+
+
+@dataclass(frozen=True)
+class _Request:
+    """One logical request, as every attempt of it is sent."""
+
+    method: str
+    route: str  # the path template, for counters, logs and errors
+    url: str
+    headers: dict[str, str]
+    body: Mapping[str, Any] | None
+    group: str
+    idempotency: Idempotency
+    refused_on_retry: Refused | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.method} {self.route}"
+
+    @property
+    def unsafe(self) -> bool:
+        return self.idempotency is Idempotency.UNSAFE
+
+
+@dataclass(frozen=True)
+class _Retry:
+    """Wait ``delay`` seconds, then send the request again (``hold``: every bucket waits)."""
+
+    delay: float
+    message: str  # logged with ``args``
+    args: tuple[Any, ...]
+    hold: bool = False
 
 
 # Retries of one idempotent request (jittered backoff 0.5 s doubling to 8 s: ~40 s at most,
@@ -163,6 +194,7 @@ class AdminClient:
 
     @classmethod
     def from_config(cls, http: httpx.Client, config: ClientConfig, **kwargs: Any) -> AdminClient:
+        """A client configured from options and environment (:func:`.config.resolve_config`)."""
         return cls(
             http,
             config.key,
@@ -198,97 +230,127 @@ class AdminClient:
         """Send one logical request (with its retries) and return the JSON object.
 
         ``route`` is the path template for the counters; ``refused_on_retry`` may turn an
-        error answer to a *retry* into a result (the first attempt succeeded).
+        error answer to a *retry* into a result (the first attempt succeeded).  Each round
+        sends one attempt (:meth:`_attempt`), then decides (:meth:`_decide`): a result, an
+        error raised, or a wait before the next attempt.
         """
-        url = self._root + path
-        if params:
-            url += "?" + encode_query(params)
-        headers = dict(self._headers)
-        if beta:
-            headers["anthropic-beta"] = beta
-        label = f"{method} {route}"
-        unsafe = idempotency is Idempotency.UNSAFE
+        url = self._root + path + ("?" + encode_query(params) if params else "")
+        headers = {**self._headers, **({"anthropic-beta": beta} if beta else {})}
+        request = _Request(method, route, url, headers, body, group, idempotency, refused_on_retry)
         attempt = 0
         while True:
-            self.pacer.acquire(group)
-            self.stats.count(label, spend=group == SPEND)
-            started = time.perf_counter()
-            try:
-                response = self._http.request(method, url, headers=headers, json=body)
-            except httpx.TransportError as exc:
-                reason = f"{type(exc).__name__}: {redact(str(exc)) or 'no detail'}"
-                if unsafe and not surely_not_sent(exc):
-                    raise UnknownOutcome(
-                        f"no answer ({reason}); the request may have been applied — "
-                        "re-read before sending it again",
-                        method=method,
-                        path=route,
-                    ) from None
-                if attempt >= self.max_retries:
-                    raise TransportError(
-                        f"no answer from the Admin API after {attempt + 1} attempts ({reason})",
-                        method=method,
-                        path=route,
-                    ) from None
-                delay = self.backoff.delay(attempt)
-                log.info("%s: %s; retrying in %.1f s", label, reason, delay)
-                self._sleep(delay)
-                attempt += 1
-                continue
-            self.pacer.observe(group, response.headers)
-            log.debug(
-                "%s -> %d (%.0f ms)",
-                label,
-                response.status_code,
-                (time.perf_counter() - started) * 1000,
+            decision = self._decide(request, self._attempt(request), attempt)
+            if not isinstance(decision, _Retry):
+                return decision
+            log.info(decision.message, *decision.args)
+            if decision.hold:
+                # The org's window is full: hold every bucket so sibling threads wait too;
+                # the next acquire() does the waiting.
+                self.pacer.hold(decision.delay)
+            else:
+                self._sleep(decision.delay)
+            attempt += 1
+
+    def _attempt(self, request: _Request) -> httpx.Response | httpx.TransportError:
+        """Pace, count and send one attempt: the answer, or why there was none."""
+        self.pacer.acquire(request.group)
+        self.stats.count(request.label, spend=request.group == SPEND)
+        started = time.perf_counter()
+        try:
+            response = self._http.request(
+                request.method, request.url, headers=request.headers, json=request.body
             )
-            if response.is_success:
-                try:
-                    return json_object(response, method=method, path=route)
-                except TransportError as exc:
-                    if unsafe:
-                        raise UnknownOutcome(
-                            f"{exc.message}; the request was applied but its result is "
-                            "unreadable — re-read before sending it again",
-                            method=method,
-                            path=route,
-                            last_status=response.status_code,
-                        ) from None
-                    raise
-            error = api_error(response, method=method, path=route)
-            if attempt > 0 and refused_on_retry is not None:
-                settled = refused_on_retry(error)
-                if settled is not None:
-                    return settled
-            if not is_retryable(error, idempotency) or attempt >= self.max_retries:
-                if unsafe and error.status in _DOUBTFUL:
-                    raise UnknownOutcome(
-                        f"{error.status} {error.error_type}: {error.message}; the request may "
-                        "have been applied — re-read before sending it again",
-                        method=method,
-                        path=route,
-                        last_status=error.status,
-                        request_id=error.request_id,
-                    ) from None
-                raise error
-            retry_after = parse_retry_after(response.headers, now=self._wall())
-            delay = self.backoff.delay(attempt, retry_after)
-            log.info(
-                "%s -> %d %s; retrying in %.1f s (attempt %d of %d)",
-                label,
+        except httpx.TransportError as exc:
+            return exc
+        self.pacer.observe(request.group, response.headers)
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        log.debug("%s -> %d (%.0f ms)", request.label, response.status_code, elapsed_ms)
+        return response
+
+    def _decide(
+        self, request: _Request, answer: httpx.Response | httpx.TransportError, attempt: int
+    ) -> dict[str, Any] | _Retry:
+        """The result, a retry after a delay, or (raised) the request's error."""
+        if isinstance(answer, httpx.TransportError):
+            return self._no_answer(request, answer, attempt)
+        if answer.is_success:
+            return self._body(request, answer)
+        return self._error_answer(request, answer, attempt)
+
+    def _no_answer(self, request: _Request, exc: httpx.TransportError, attempt: int) -> _Retry:
+        """No answer.  Unknown-outcome rule: a non-idempotent write that may have reached
+        the server is never resent — the caller must re-read first."""
+        reason = f"{type(exc).__name__}: {redact(str(exc)) or 'no detail'}"
+        method, route = request.method, request.route
+        if request.unsafe and not surely_not_sent(exc):
+            raise UnknownOutcome(
+                f"no answer ({reason}); the request may have been applied — "
+                "re-read before sending it again",
+                method=method,
+                path=route,
+            ) from None
+        if attempt >= self.max_retries:
+            raise TransportError(
+                f"no answer from the Admin API after {attempt + 1} attempts ({reason})",
+                method=method,
+                path=route,
+            ) from None
+        delay = self.backoff.delay(attempt)
+        return _Retry(delay, "%s: %s; retrying in %.1f s", (request.label, reason, delay))
+
+    def _body(self, request: _Request, response: httpx.Response) -> dict[str, Any]:
+        """A success's JSON object.  Unknown-outcome rule: an unreadable success of a
+        non-idempotent write was applied, but what it made is unknown."""
+        try:
+            return json_object(response, method=request.method, path=request.route)
+        except TransportError as exc:
+            if not request.unsafe:
+                raise
+            raise UnknownOutcome(
+                f"{exc.message}; the request was applied but its result is "
+                "unreadable — re-read before sending it again",
+                method=request.method,
+                path=request.route,
+                last_status=response.status_code,
+            ) from None
+
+    def _error_answer(
+        self, request: _Request, response: httpx.Response, attempt: int
+    ) -> dict[str, Any] | _Retry:
+        """An error answer: settled by ``refused_on_retry``, retried, or raised.
+        Unknown-outcome rule: a non-idempotent write answered 408 or 5xx for the last time
+        may have been applied."""
+        error = api_error(response, method=request.method, path=request.route)
+        if attempt > 0 and request.refused_on_retry is not None:
+            settled = request.refused_on_retry(error)
+            if settled is not None:
+                return settled
+        if not is_retryable(error, request.idempotency) or attempt >= self.max_retries:
+            if request.unsafe and error.status in _DOUBTFUL:
+                raise UnknownOutcome(
+                    f"{error.status} {error.error_type}: {error.message}; the request may "
+                    "have been applied — re-read before sending it again",
+                    method=request.method,
+                    path=request.route,
+                    last_status=error.status,
+                    request_id=error.request_id,
+                ) from None
+            raise error
+        retry_after = parse_retry_after(response.headers, now=self._wall())
+        delay = self.backoff.delay(attempt, retry_after)
+        return _Retry(
+            delay,
+            "%s -> %d %s; retrying in %.1f s (attempt %d of %d)",
+            (
+                request.label,
                 error.status,
                 error.error_type,
                 delay,
                 attempt + 2,
                 self.max_retries + 1,
-            )
-            if error.status == 429:
-                # The org's window is full: hold every bucket so sibling threads wait too;
-                # the next acquire() does the waiting.
-                self.pacer.hold(delay)
-            else:
-                self._sleep(delay)
-            attempt += 1
+            ),
+            hold=error.status == 429,
+        )
 
     def _get(self, route: str, path: str, *, group: str = ADMIN) -> dict[str, Any]:
         return self._call("GET", route, path, group=group)
@@ -349,7 +411,7 @@ class AdminClient:
             yield from (Workspace.from_api(item) for item in page)
 
     def get_workspace(self, workspace_id: str) -> Workspace:
-        data = self._get("/workspaces/{workspace_id}", f"/workspaces/{_seg(workspace_id)}")
+        data = self._get("/workspaces/{workspace_id}", f"/workspaces/{_path_segment(workspace_id)}")
         return Workspace.from_api(data)
 
     def create_workspace(self, body: Mapping[str, Any]) -> Workspace:
@@ -369,7 +431,7 @@ class AdminClient:
         data = self._call(
             "POST",
             "/workspaces/{workspace_id}",
-            f"/workspaces/{_seg(workspace_id)}",
+            f"/workspaces/{_path_segment(workspace_id)}",
             body=body,
         )
         return Workspace.from_api(data)
@@ -379,15 +441,18 @@ class AdminClient:
         workspace is archived, the first attempt did it."""
 
         def settled(error: ApiError) -> dict[str, Any] | None:
+            """What a refused retry means when the first attempt did the work."""
             if error.status != 400:
                 return None
-            data = self._get("/workspaces/{workspace_id}", f"/workspaces/{_seg(workspace_id)}")
+            data = self._get(
+                "/workspaces/{workspace_id}", f"/workspaces/{_path_segment(workspace_id)}"
+            )
             return data if data.get("archived_at") else None
 
         data = self._call(
             "POST",
             "/workspaces/{workspace_id}/archive",
-            f"/workspaces/{_seg(workspace_id)}/archive",
+            f"/workspaces/{_path_segment(workspace_id)}/archive",
             refused_on_retry=settled,
         )
         return Workspace.from_api(data)
@@ -412,14 +477,6 @@ class AdminClient:
         )
         for page, _ in opaque_cursor_pages(fetch, params, what="spend limits"):
             yield from (SpendLimit.from_api(item) for item in page)
-
-    def get_spend_limit(self, spend_limit_id: str) -> SpendLimit:
-        data = self._get(
-            "/spend_limits/{spend_limit_id}",
-            f"/spend_limits/{_seg(spend_limit_id)}",
-            group=SPEND,
-        )
-        return SpendLimit.from_api(data)
 
     def set_spend_limit(
         self, scope: Mapping[str, Any] | Scope, period: str | None, amount: str | None
@@ -446,12 +503,12 @@ class AdminClient:
         self._call(
             "DELETE",
             "/spend_limits/{spend_limit_id}",
-            f"/spend_limits/{_seg(spend_limit_id)}",
+            f"/spend_limits/{_path_segment(spend_limit_id)}",
             group=SPEND,
             refused_on_retry=settled,
         )
 
-    def effective(
+    def effective_limits(
         self,
         periods: Sequence[str] = (),
         user_ids: Sequence[str] | None = None,
@@ -493,8 +550,10 @@ class AdminClient:
     def list_group_members(
         self, group_id: str, *, limit: int = MAX_PAGE
     ) -> Iterator[RbacGroupMember]:
+        """Members of one RBAC group (``GET /rbac_groups/{id}/members``), paged."""
         fetch = self._fetcher(
-            "/rbac_groups/{rbac_group_id}/members", f"/rbac_groups/{_seg(group_id)}/members"
+            "/rbac_groups/{rbac_group_id}/members",
+            f"/rbac_groups/{_path_segment(group_id)}/members",
         )
         for page, _ in opaque_cursor_pages(
             fetch, [("limit", limit)], what=f"members of RBAC group {group_id}"

@@ -114,6 +114,7 @@ class Workspace:
 
     @classmethod
     def from_api(cls, data: Any) -> Workspace:
+        """Parse the API's object tolerantly (unknown fields ignored)."""
         d = _obj(data, "workspace")
         residency = d.get("data_residency")
         tags = d.get("tags")
@@ -141,6 +142,7 @@ class User:
 
     @classmethod
     def from_api(cls, data: Any) -> User:
+        """Parse the API's object tolerantly (unknown fields ignored)."""
         d = _obj(data, "user")
         return cls(
             id=_req_str(d, "id", "user"),
@@ -163,6 +165,7 @@ class Scope:
 
     @classmethod
     def from_api(cls, data: Any, what: str = "scope") -> Scope:
+        """Parse the API's object tolerantly (unknown fields ignored)."""
         d = _obj(data, what)
         kind = _req_str(d, "type", what)
         if kind in SCOPE_ID_FIELDS:
@@ -194,6 +197,7 @@ class SpendLimit:
 
     @classmethod
     def from_api(cls, data: Any) -> SpendLimit:
+        """Parse the API's object tolerantly (unknown fields ignored)."""
         d = _obj(data, "spend limit")
         enabled = d.get("is_enabled")
         return cls(
@@ -219,6 +223,7 @@ class Actor:
 
     @classmethod
     def from_api(cls, data: Any) -> Actor:
+        """Parse the API's object tolerantly (unknown fields ignored)."""
         d = _obj(data, "actor")
         return cls(
             type=_req_str(d, "type", "actor"),
@@ -253,6 +258,7 @@ class SpendSummary:
 
     @classmethod
     def from_api(cls, data: Any) -> SpendSummary:
+        """Parse the API's object tolerantly (unknown fields ignored)."""
         d = _obj(data, "effective spend limit")
         scope = _obj(d.get("scope"), "effective spend limit scope")
         actor = Actor.from_api(d["actor"]) if isinstance(d.get("actor"), Mapping) else None
@@ -281,6 +287,7 @@ class RbacGroup:
 
     @classmethod
     def from_api(cls, data: Any) -> RbacGroup:
+        """Parse the API's object tolerantly (unknown fields ignored)."""
         d = _obj(data, "RBAC group")
         roles = d.get("role_ids")
         return cls(
@@ -301,6 +308,7 @@ class RbacGroupMember:
 
     @classmethod
     def from_api(cls, data: Any, group_id: str) -> RbacGroupMember:
+        """Parse the API's object tolerantly (unknown fields ignored)."""
         d = _obj(data, "RBAC group member")
         return cls(
             rbac_group_id=_opt_str(d, "rbac_group_id") or group_id,

@@ -65,6 +65,7 @@ class _Progress:
         self.pages: set[tuple[int, str, str]] = set()
 
     def advance(self, cursor: str, data: list[Any]) -> str:
+        """The next cursor, refusing a page or cursor seen before (a server looping)."""
         if cursor in self.cursors:
             raise TransportError(
                 f"listing {self.what}: the cursor came back twice; stopping (the server "

@@ -122,6 +122,7 @@ class RedactingFilter(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Redact the key from a log record's message and arguments."""
         try:
             message = record.getMessage()
         except Exception:  # a bad format string must not hide the record

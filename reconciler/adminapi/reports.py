@@ -136,6 +136,7 @@ class UsageResult:
 
     @classmethod
     def from_api(cls, data: Any) -> UsageResult:
+        """Parse the API's object tolerantly (unknown fields ignored)."""
         what = "usage report result"
         d = _obj(data, what)
         creation = d.get("cache_creation")
@@ -181,6 +182,7 @@ class CostResult:
 
     @classmethod
     def from_api(cls, data: Any) -> CostResult:
+        """Parse the API's object tolerantly (unknown fields ignored)."""
         what = "cost report result"
         d = _obj(data, what)
         return cls(

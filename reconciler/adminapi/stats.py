@@ -44,6 +44,7 @@ class RequestStats:
         self.listener: Callable[[int], None] | None = None
 
     def count(self, route: str, *, spend: bool) -> None:
+        """Count one attempt sent, by route and rate-limit group."""
         with self._lock:
             self._total += 1
             self._by_group["admin"] += 1

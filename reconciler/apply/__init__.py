@@ -15,7 +15,6 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from reconciler.adminapi import AdminClient
 from reconciler.apply import checks
@@ -23,35 +22,38 @@ from reconciler.apply.executor import Progress, execute
 from reconciler.apply.report import ApplyReport, Failure
 from reconciler.apply.verify import stale_objects
 from reconciler.plan import planfile
+from reconciler.plan.model import Plan
 
 __all__ = ["ApplyOptions", "ApplyReport", "Failure", "Progress", "apply_plan", "check_plan"]
 
 
 @dataclass
 class ApplyOptions:
+    """How to apply: the overrides given, and whether the plan was saved earlier."""
+
     force: bool = False
     allow_archive: bool = False
-    saved: bool = True  # a plan from a file: check expiry and re-read fingerprints
+    from_file: bool = True  # a saved plan: check expiry, organization, fingerprints
     source: str = "plan"  # how to name the plan in messages (its path)
     stop: threading.Event | None = None
     progress: Callable[[Progress], None] | None = None
     now: datetime | None = None
 
 
-def check_plan(doc: dict[str, Any], options: ApplyOptions) -> None:
+def check_plan(plan: Plan, options: ApplyOptions) -> None:
     """The refusals that need no API: expiry (saved plans), blocked changes, the safety
     rail, archives without permission.  Raises :class:`~reconciler.errors.PlanFileError`."""
-    if options.saved:
-        planfile.check_expiry(doc, options.source, options.now)
-    checks.refuse_blocked(doc)
-    checks.refuse_unsafe(doc, force=options.force)
-    checks.refuse_archives(doc, allow_archive=options.allow_archive)
+    if options.from_file:
+        planfile.check_expiry(plan, options.source, options.now)
+    checks.refuse_blocked(plan)
+    plan.raise_if_unsafe(force=options.force)
+    checks.refuse_archives(plan, allow_archive=options.allow_archive)
 
 
-def apply_plan(doc: dict[str, Any], client: AdminClient, options: ApplyOptions) -> ApplyReport:
+def apply_plan(plan: Plan, client: AdminClient, options: ApplyOptions) -> ApplyReport:
     """Refuse (before any write) or write the plan; see the module docstring."""
-    check_plan(doc, options)
-    if options.saved:
-        planfile.check_organization(doc, client.me().id, options.source)
-        checks.refuse_moved(stale_objects(doc, client))
-    return execute(doc, client, stop=options.stop, progress=options.progress)
+    check_plan(plan, options)
+    if options.from_file:
+        planfile.check_organization(plan, client.me().id, options.source)
+        checks.refuse_moved(stale_objects(plan, client))
+    return execute(plan, client, stop=options.stop, progress=options.progress)

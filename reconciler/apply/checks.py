@@ -1,39 +1,30 @@
 """Refusals made before any write (SPEC §5, §6).  Each raises :class:`PlanFileError` with
-a message that says what is wrong and what to do; none of them touches the API."""
+a message that says what is wrong and what to do; none of them touches the API.  The
+safety rail is the plan's own (:meth:`~reconciler.plan.model.Plan.raise_if_unsafe`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from reconciler.apply.verify import Stale
 from reconciler.errors import PlanFileError
-from reconciler.plan.model import Action
+from reconciler.plan.model import Action, Plan
 
 
-def refuse_blocked(doc: dict[str, Any]) -> None:
-    blocked = [c for c in doc["changes"] if c["action"] == Action.BLOCKED.value]
+def refuse_blocked(plan: Plan) -> None:
+    """Refuse a plan with any blocked change: it cannot be applied as reviewed."""
+    blocked = plan.blocked()
     if blocked:
-        lines = "\n".join(f"  x {c['address']}: {c.get('reason') or 'blocked'}" for c in blocked)
+        lines = "\n".join(f"  x {c.address}: {c.reason or 'blocked'}" for c in blocked)
         raise PlanFileError(
             f"the plan has {len(blocked)} blocked change(s); nothing was written:\n{lines}\n"
             "Fix the policy (or exclude these addresses with --exclude) and plan again."
         )
 
 
-def refuse_unsafe(doc: dict[str, Any], *, force: bool) -> None:
-    safety = doc.get("safety") or {}
-    if safety.get("exceeded") and not force:
-        raise PlanFileError(
-            f"the plan changes {safety['changing']} of {safety['existing']} existing objects "
-            f"({safety['percent']}%), more than safety.max_change_percent "
-            f"({safety['max_change_percent']}%); nothing was written. "
-            "Review the plan and re-run with --force if it is intended."
-        )
-
-
-def refuse_archives(doc: dict[str, Any], *, allow_archive: bool) -> None:
-    archives = [c["address"] for c in doc["changes"] if c["action"] == Action.ARCHIVE.value]
+def refuse_archives(plan: Plan, *, allow_archive: bool) -> None:
+    """Refuse archives (irreversible) unless ``--allow-archive``."""
+    archives = [c.address for c in plan.changes if c.action is Action.ARCHIVE]
     if archives and not allow_archive:
         raise PlanFileError(
             f"the plan archives {len(archives)} workspace(s) ({', '.join(archives)}); archiving "

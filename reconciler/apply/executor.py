@@ -14,13 +14,13 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from reconciler.adminapi import AdminClient
 from reconciler.apply.report import ApplyReport, Failure
-from reconciler.errors import ApiError, UnknownOutcome
-from reconciler.plan.model import Action
+from reconciler.errors import ApiError, RequestError, UnknownOutcome
+from reconciler.plan.model import Action, Change, Plan
 
 # Rounds of "create; outcome unknown; re-list; not there" before a create is reported failed.
 CREATE_ATTEMPTS = 3
@@ -45,101 +45,114 @@ class Progress:
 
 
 def execute(
-    doc: dict[str, Any],
+    plan: Plan,
     writer: AdminClient,
     *,
     stop: threading.Event | None = None,
     progress: Callable[[Progress], None] | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> ApplyReport:
-    """Write every applicable change of ``doc`` in order; never raises for a change.
+    """Write every applicable change of ``plan`` in order; never raises for a change.
 
     A set ``stop`` lets the change in flight finish and skips the rest.  A
     ``KeyboardInterrupt`` (a second Ctrl-C) stops at once: the change in flight is
     reported failed with an unknown outcome, the rest skipped — the report is still whole.
     """
-    report = ApplyReport()
-    report.not_attempted = [c["address"] for c in doc["changes"] if c["action"] == "manual"]
-    todo = [c for c in doc["changes"] if Action(c["action"]).applicable]
-    created: dict[str, str] = {}
-    unavailable: set[str] = set()  # failed or skipped: their dependants cannot run
+    run = _Run(writer, ApplyReport(not_attempted=[c.address for c in plan.manual()]))
+    todo = plan.applicable()
     started = clock()
-    in_flight: str | None = None
     try:
         for index, change in enumerate(todo):
-            address = change["address"]
             if stop is not None and stop.is_set():
-                report.interrupted = True
+                run.report.interrupted = True
                 break
-            missing = [d for d in change.get("depends_on") or [] if d in unavailable]
-            if missing:
-                report.skipped.append(address)
-                report.notes.append(f"{address} skipped: {', '.join(missing)} was not applied")
-                unavailable.add(address)
-            else:
-                in_flight = address
-                try:
-                    _apply_one(change, writer, created)
-                except ApiError as error:
-                    report.failed.append(Failure.from_error(address, error))
-                    unavailable.add(address)
-                else:
-                    report.applied.append(address)
-                in_flight = None
+            run.one(change)
             if progress is not None:
-                progress(Progress(index + 1, len(todo), clock() - started, address))
+                progress(Progress(index + 1, len(todo), clock() - started, change.address))
     except KeyboardInterrupt:
-        report.interrupted = True
-        if in_flight is not None:
-            report.failed.append(Failure.interrupted(in_flight))
+        run.report.interrupted = True
+        if run.in_flight is not None:
+            run.report.failed.append(Failure.interrupted(run.in_flight))
+    report = run.report
     accounted = {*report.applied, *report.skipped, *(f.address for f in report.failed)}
-    report.skipped += [c["address"] for c in todo if c["address"] not in accounted]
+    report.skipped += [c.address for c in todo if c.address not in accounted]
     return report
 
 
-def _apply_one(change: dict[str, Any], writer: AdminClient, created: dict[str, str]) -> None:
-    action = change["action"]
-    if change["resource_type"] == "workspace":
-        if action == Action.CREATE.value:
-            created[change["address"]] = _create_workspace(change, writer)
-        elif action == Action.UPDATE.value:
-            writer.update_workspace(change["id"], workspace_update_body(change))
-        elif action == Action.ARCHIVE.value:
-            writer.archive_workspace(change["id"])
+@dataclass
+class _Run:
+    """One apply in progress: what was created, what cannot be relied on, the report."""
+
+    writer: AdminClient
+    report: ApplyReport
+    created: dict[str, str] = field(default_factory=dict)  # workspace address → new id
+    unavailable: set[str] = field(default_factory=set)  # failed or skipped: no dependants
+    in_flight: str | None = None
+
+    def one(self, change: Change) -> None:
+        """Write one change, or skip it when a change it depends on was not applied."""
+        address = change.address
+        missing = [d for d in change.depends_on if d in self.unavailable]
+        if missing:
+            self.report.skipped.append(address)
+            self.report.notes.append(f"{address} skipped: {', '.join(missing)} was not applied")
+            self.unavailable.add(address)
+            return
+        self.in_flight = address
+        try:
+            _apply_one(change, self.writer, self.created)
+        except RequestError as error:
+            self.report.failed.append(Failure.from_error(address, error))
+            self.unavailable.add(address)
+        else:
+            self.report.applied.append(address)
+        self.in_flight = None
+
+
+def _apply_one(change: Change, writer: AdminClient, created: dict[str, str]) -> None:
+    action = change.action
+    if change.resource_type == "workspace":
+        if action is Action.CREATE:
+            created[change.address] = _create_workspace(change, writer)
+        elif action is Action.UPDATE:
+            writer.update_workspace(str(change.id), workspace_update_body(change))
+        elif action is Action.ARCHIVE:
+            writer.archive_workspace(str(change.id))
         return
-    if action == Action.DELETE.value:
-        _delete_limit(change["id"], writer)
+    if action is Action.DELETE:
+        _delete_limit(str(change.id), writer)
         return
-    after = change["after"]
+    after = change.after or {}
     scope = dict(after["scope"])
     if scope.get("type") == "workspace" and not scope.get("workspace_id"):
-        scope["workspace_id"] = created[change["depends_on"][0]]
+        scope["workspace_id"] = created[change.depends_on[0]]
     writer.set_spend_limit(scope, after["period"], after["amount"])
 
 
-def workspace_create_body(change: dict[str, Any]) -> dict[str, Any]:
-    after = change["after"]
+def workspace_create_body(change: Change) -> dict[str, Any]:
+    """The body of ``POST /workspaces`` for a create: name, residency, tags if any."""
+    after = change.after or {}
     body: dict[str, Any] = {"name": after["name"], "data_residency": after["data_residency"]}
     if after.get("tags"):
         body["tags"] = after["tags"]
     return body
 
 
-def workspace_update_body(change: dict[str, Any]) -> dict[str, Any]:
+def workspace_update_body(change: Change) -> dict[str, Any]:
     """Absolute values for the fields that change; tags as a merge patch (null removes)."""
     body: dict[str, Any] = {}
-    for f in change["fields"]:
-        path: str = f["path"]
+    for f in change.fields:
+        path = f.path
         if path == "name":
-            body["name"] = f["after"]
+            body["name"] = f.after
         elif path.startswith("data_residency."):
-            body.setdefault("data_residency", {})[path.split(".", 1)[1]] = f["after"]
+            body.setdefault("data_residency", {})[path.split(".", 1)[1]] = f.after
         elif path.startswith("tags."):
-            body.setdefault("tags", {})[path[5:]] = f["after"]
+            body.setdefault("tags", {})[path[5:]] = f.after
     return body
 
 
-def _create_workspace(change: dict[str, Any], writer: AdminClient) -> str:
+def _create_workspace(change: Change, writer: AdminClient) -> str:
     """Create, and when the outcome is unknown, look before creating again: the request
     may have created the workspace.  A few rounds at most; the last unknown outcome is
     reported as the change's failure (the next plan re-reads and knows)."""

@@ -6,18 +6,16 @@ JSON form (SPEC §6)::
      "failed": [{"address", "status", "error_type", "message", "request_id"}],
      "skipped": [addr…],
      "not_attempted": [addr… (manual)]}
+
+Its renderings (text for the terminal, JSON for ``--report``) are in :mod:`.render`.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from reconciler.errors import ApiError, UnknownOutcome
+from reconciler.errors import RequestError
 
 
 @dataclass
@@ -29,13 +27,12 @@ class Failure:
     request_id: str | None
 
     @classmethod
-    def from_error(cls, address: str, error: ApiError) -> Failure:
-        """``status`` is the HTTP status of the last answer (0: no answer at all); an
-        unknown outcome keeps the status and request id of the answer that left it in doubt.
-        ``message`` is the API's own (status, type and request id have their fields)."""
-        status = error.status
-        if isinstance(error, UnknownOutcome) and error.last_status is not None:
-            status = error.last_status
+    def from_error(cls, address: str, error: RequestError) -> Failure:
+        """``status`` is the HTTP status of the last answer (0 in the report: no answer at
+        all); an unknown outcome keeps the status and request id of the answer that left it
+        in doubt.  ``message`` is the API's own (status, type and request id have their
+        fields)."""
+        status = error.last_status or 0
         return cls(address, status, error.error_type, error.message, error.request_id)
 
     @classmethod
@@ -51,13 +48,7 @@ class Failure:
         )
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "address": self.address,
-            "status": self.status,
-            "error_type": self.error_type,
-            "message": self.message,
-            "request_id": self.request_id,
-        }
+        return asdict(self)
 
 
 @dataclass
@@ -74,48 +65,10 @@ class ApplyReport:
         return not self.failed and not self.interrupted
 
     def to_json(self) -> dict[str, Any]:
+        """The JSON form."""
         return {
             "applied": list(self.applied),
             "failed": [f.to_json() for f in self.failed],
             "skipped": list(self.skipped),
             "not_attempted": list(self.not_attempted),
         }
-
-    def write(self, path: str | Path) -> None:
-        """Write the JSON report atomically (temp file + rename): a reader never sees half
-        of one, whatever stops the process."""
-        target = Path(path)
-        text = json.dumps(self.to_json(), indent=2) + "\n"
-        fd, tmp = tempfile.mkstemp(prefix=".report-", dir=target.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-
-    def render(self) -> str:
-        lines: list[str] = []
-        for a in self.applied:
-            lines.append(f"  applied   {a}")
-        for f in self.failed:
-            rid = f" (request-id {f.request_id})" if f.request_id else ""
-            status = f"{f.status} " if f.status else ""
-            lines.append(f"  FAILED    {f.address}: {status}{f.error_type}: {f.message}{rid}")
-        for a in self.skipped:
-            lines.append(f"  skipped   {a}")
-        for a in self.not_attempted:
-            lines.append(f"  manual    {a} (not attempted: change it by hand)")
-        lines.extend(f"  note: {n}" for n in self.notes)
-        if self.interrupted:
-            head = "Apply interrupted: the rest was skipped; plan again to see what is left."
-        elif self.failed:
-            head = "Apply finished with failures."
-        else:
-            head = "Apply complete."
-        summary = (
-            f"{head} {len(self.applied)} applied, {len(self.failed)} failed, "
-            f"{len(self.skipped)} skipped, {len(self.not_attempted)} not attempted (manual)."
-        )
-        return "\n".join([*lines, summary]) + "\n"

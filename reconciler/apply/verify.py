@@ -21,14 +21,14 @@ from typing import Any
 
 from reconciler import addresses
 from reconciler.adminapi import AdminClient
-from reconciler.adminapi.snapshot import live_limit, live_override, live_workspace, mark_default
 from reconciler.live import LiveLimit, LiveWorkspace
-from reconciler.money import format_minor
+from reconciler.live.convert import live_limit, live_override, live_workspace, mark_default
 from reconciler.plan import represent
-from reconciler.plan.model import Action, fingerprint
-from reconciler.plan.render.values import show
+from reconciler.plan.differences import Difference, field_differences
+from reconciler.plan.model import Action, Change, Plan, fingerprint
 
-Difference = tuple[str, str, str]  # (field, at plan time, now), ready to print
+__all__ = ["Current", "Stale", "as_planned", "current_state", "field_differences", "stale_objects"]
+LimitKey = tuple[str, "str | None", str]
 
 
 @dataclass(frozen=True)
@@ -53,45 +53,44 @@ class Current:
     lost: dict[str, Difference] = field(default_factory=dict)
 
 
-def stale_objects(doc: dict[str, Any], client: AdminClient) -> list[Stale]:
+def stale_objects(plan: Plan, client: AdminClient) -> list[Stale]:
     """Every touched object that changed since the plan, with what changed."""
-    currency = (doc.get("organization") or {}).get("currency")
-    touched = [c for c in doc["changes"] if Action(c["action"]).applicable]
+    touched = plan.applicable()
     current = current_state(touched, client)
     stale: list[Stale] = []
     for change in touched:
-        address = change["address"]
+        address = change.address
         now = current.objects.get(address)
         differences: list[Difference] = []
         if address in current.lost:
             differences.append(current.lost[address])
-        if fingerprint(now) != change["live_fingerprint"]:
-            differences += field_differences(change["before"], now, currency)
+        if fingerprint(now) != change.live_fingerprint:
+            differences += field_differences(change.before, now, plan.currency)
         if differences:
             planned = address not in current.lost and as_planned(change, now)
             stale.append(Stale(address, differences, planned))
     return stale
 
 
-def as_planned(change: dict[str, Any], now: Any) -> bool:
+def as_planned(change: Change, now: Any) -> bool:
     """Does the object already hold what the change would write (an earlier apply of
     this very plan, or someone doing the same by hand)?"""
-    after = change["after"]
+    after = change.after
     if after is None or now is None:
         return after is None and now is None
-    if change["resource_type"] == "spend_limit":
+    if change.resource_type == "spend_limit":
         return bool(now.get("amount") == after.get("amount"))
     return bool(now == after)
 
 
-def current_state(changes: list[dict[str, Any]], client: AdminClient) -> Current:
+def current_state(changes: list[Change], client: AdminClient) -> Current:
     """The touched objects now (``None``: it does not exist), read in bulk."""
     out = Current()
-    workspace_changes = [c for c in changes if c["resource_type"] == "workspace"]
-    limits = [c for c in changes if c["resource_type"] == "spend_limit"]
-    users = [c for c in limits if _scope_of(c).get("type") == "user"]
-    others = [c for c in limits if _scope_of(c).get("type") != "user"]
-    on_workspaces = [c for c in others if _scope_of(c).get("type") == "workspace"]
+    workspace_changes = [c for c in changes if c.resource_type == "workspace"]
+    limits = [c for c in changes if c.resource_type == "spend_limit"]
+    users = [c for c in limits if c.scope_type == "user"]
+    others = [c for c in limits if c.scope_type != "user"]
+    on_workspaces = [c for c in others if c.scope_type == "workspace"]
     live: list[LiveWorkspace] = []
     if workspace_changes or on_workspaces:
         live = mark_default([live_workspace(w) for w in client.list_workspaces()])
@@ -102,7 +101,7 @@ def current_state(changes: list[dict[str, Any]], client: AdminClient) -> Current
         # name exists now (made since the plan), its row is the one to compare.
         made = {w.name: w.id for w in live if not w.archived and not w.is_default}
         _limits_now(others, client, made, out)
-    existing = [c for c in on_workspaces if _scope_of(c).get("workspace_id")]
+    existing = [c for c in on_workspaces if c.scope.get("workspace_id")]
     if existing:
         out.lost.update(_workspaces_gone(existing, live))
     if users:
@@ -110,79 +109,72 @@ def current_state(changes: list[dict[str, Any]], client: AdminClient) -> Current
     return out
 
 
-def _scope_of(change: dict[str, Any]) -> dict[str, Any]:
-    side = change["before"] or change["after"] or {}
-    scope: dict[str, Any] = side.get("scope") or {}
-    return scope
-
-
-def _workspaces_now(changes: list[dict[str, Any]], live: list[LiveWorkspace]) -> dict[str, Any]:
+def _workspaces_now(changes: list[Change], live: list[LiveWorkspace]) -> dict[str, Any]:
     by_id = {w.id: w for w in live}
     active_by_name = {w.name: w for w in live if not w.archived and not w.is_default}
     out: dict[str, Any] = {}
     for change in changes:
-        ws = (
-            by_id.get(change["id"]) if change["id"] else active_by_name.get(change["after"]["name"])
-        )
+        if change.id:
+            ws = by_id.get(change.id)
+        else:
+            ws = active_by_name.get((change.after or {}).get("name", ""))
         if ws is None:
-            out[change["address"]] = None
+            out[change.address] = None
             continue
         shown = represent.workspace(ws)
         if ws.archived:
             shown["archived"] = True  # archived since the plan: never silently "the same"
-        out[change["address"]] = shown
+        out[change.address] = shown
     return out
 
 
-def _workspaces_gone(
-    changes: list[dict[str, Any]], live: list[LiveWorkspace]
-) -> dict[str, Difference]:
+def _workspaces_gone(changes: list[Change], live: list[LiveWorkspace]) -> dict[str, Difference]:
     """Limits on workspaces that were archived (or vanished) since the plan."""
     by_id = {w.id: w for w in live}
     out: dict[str, Difference] = {}
     for change in changes:
-        ws = by_id.get(_scope_of(change)["workspace_id"])
+        ws = by_id.get(change.scope["workspace_id"])
         if ws is None:
-            out[change["address"]] = ("workspace", "active", "no longer exists")
+            out[change.address] = ("workspace", "active", "no longer exists")
         elif ws.archived:
-            out[change["address"]] = ("workspace", "active", "archived")
+            out[change.address] = ("workspace", "active", "archived")
     return out
 
 
 def _limits_now(
-    changes: list[dict[str, Any]], client: AdminClient, workspace_ids: dict[str, str], out: Current
+    changes: list[Change], client: AdminClient, workspace_ids: dict[str, str], out: Current
 ) -> None:
-    types = sorted({_scope_of(c)["type"] for c in changes})
+    types = sorted({str(c.scope_type) for c in changes})
     rows = {_key(r): r for r in (live_limit(x) for x in client.list_spend_limits(types))}
     for change in changes:
-        scope = _scope_of(change)
-        if scope["type"] == "workspace" and not scope.get("workspace_id"):
-            name = addresses.parse(change["address"]).name or ""
+        if change.scope_type == "workspace" and not change.scope.get("workspace_id"):
+            name = addresses.parse(change.address).name or ""
             target = workspace_ids.get(name)
-            row = rows.get(("workspace", target, change["after"]["period"])) if target else None
+            period = (change.after or {}).get("period", "")
+            row = rows.get(("workspace", target, period)) if target else None
         else:
             row = _row_now(change, rows)
         _record(change, row, out)
 
 
-def _record(change: dict[str, Any], row: LiveLimit | None, out: Current) -> None:
+def _record(change: Change, row: LiveLimit | None, out: Current) -> None:
     """The row now; a row deleted and made again since the plan has a new id, and the
     plan deletes by id: that is a change too (the delete would miss it)."""
-    out.objects[change["address"]] = represent.limit(row) if row else None
-    planned_id = change["id"]
-    deletes = change["action"] == Action.DELETE.value
+    out.objects[change.address] = represent.limit(row) if row else None
+    planned_id = change.id
+    deletes = change.action is Action.DELETE
     if deletes and row is not None and planned_id and row.id and row.id != planned_id:
-        out.lost[change["address"]] = ("id", planned_id, f"{row.id} (the row was replaced)")
+        out.lost[change.address] = ("id", planned_id, f"{row.id} (the row was replaced)")
 
 
-def _overrides_now(changes: list[dict[str, Any]], client: AdminClient, out: Current) -> None:
+def _overrides_now(changes: list[Change], client: AdminClient, out: Current) -> None:
     """User overrides now, from the effective report for just those members (every period,
     so that every member who resolves any cap shows up); members who do not show up at all
     are confirmed to still belong to the organization."""
-    ids = sorted({_scope_of(c)["user_id"] for c in changes if _scope_of(c).get("user_id")})
-    rows: dict[tuple[str, str | None, str], LiveLimit] = {}
+    ids = sorted({c.scope["user_id"] for c in changes if c.scope.get("user_id")})
+    rows: dict[LimitKey, LiveLimit] = {}
     seen: set[str] = set()
-    for summary in client.effective(user_ids=ids):
+    for summary in client.effective_limits(user_ids=ids):
         seen.add(summary.user_id)
         if summary.source.type == "user":
             row = live_override(summary)
@@ -190,15 +182,15 @@ def _overrides_now(changes: list[dict[str, Any]], client: AdminClient, out: Curr
     for change in changes:
         _record(change, _row_now(change, rows), out)
     unseen = {
-        _scope_of(c)["user_id"]: addresses.parse(c["address"]).name or ""
+        c.scope.get("user_id", ""): addresses.parse(c.address).name or ""
         for c in changes
-        if _scope_of(c).get("user_id") not in seen
+        if c.scope.get("user_id") not in seen
     }
     gone = _former_members(unseen, client)
     for change in changes:
-        email = unseen.get(_scope_of(change).get("user_id", ""))
-        if email is not None and _scope_of(change)["user_id"] in gone:
-            out.lost[change["address"]] = ("member", email, "no longer in the organization")
+        email = unseen.get(change.scope.get("user_id", ""))
+        if email is not None and change.scope["user_id"] in gone:
+            out.lost[change.address] = ("member", email, "no longer in the organization")
 
 
 def _former_members(unseen: dict[str, str], client: AdminClient) -> set[str]:
@@ -217,56 +209,12 @@ def _former_members(unseen: dict[str, str], client: AdminClient) -> set[str]:
     return set(unseen) - present
 
 
-def _key(row: LiveLimit) -> tuple[str, str | None, str]:
+def _key(row: LiveLimit) -> LimitKey:
     return (row.scope_type, row.scope_id, row.period)
 
 
-def _row_now(
-    change: dict[str, Any], rows: dict[tuple[str, str | None, str], LiveLimit]
-) -> LiveLimit | None:
-    side = change["before"] or change["after"]
+def _row_now(change: Change, rows: dict[LimitKey, LiveLimit]) -> LiveLimit | None:
+    side = change.before or change.after or {}
     scope = side["scope"]
     target = next((v for k, v in scope.items() if k != "type"), None)
     return rows.get((scope["type"], target, side["period"]))
-
-
-def field_differences(then: Any, now: Any, currency: str | None = None) -> list[Difference]:
-    """Dotted paths whose values differ between the plan-time and the current object."""
-    if then is None or now is None:
-        return [("(object)", _summary(then, currency), _summary(now, currency))]
-    flat_then, flat_now = _flatten(then), _flatten(now)
-    return [
-        (
-            path,
-            _value(path, flat_then.get(path), currency),
-            _value(path, flat_now.get(path), currency),
-        )
-        for path in sorted(set(flat_then) | set(flat_now))
-        if flat_then.get(path) != flat_now.get(path)
-    ]
-
-
-def _value(path: str, value: Any, currency: str | None) -> str:
-    if path == "amount":
-        return format_minor(value, currency)  # a row's null amount: unlimited
-    return show(path, value, currency, absent="absent")
-
-
-def _summary(obj: Any, currency: str | None) -> str:
-    if obj is None:
-        return "absent"
-    if "amount" in obj:
-        return format_minor(obj["amount"], currency)
-    archived = " (archived)" if obj.get("archived") else ""
-    return f"workspace {obj.get('name')!r}{archived}"
-
-
-def _flatten(obj: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in obj.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, dict) and key != "scope":
-            out.update(_flatten(value, path + "."))
-        else:
-            out[path] = value
-    return out

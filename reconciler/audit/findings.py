@@ -50,6 +50,7 @@ class Tokens:
         return self.uncached_input + self.cache_read + self.cache_creation + self.output
 
     def to_json(self) -> dict[str, int]:
+        """The JSON form."""
         return {
             "uncached_input_tokens": self.uncached_input,
             "cache_read_input_tokens": self.cache_read,
@@ -141,46 +142,51 @@ def collect(
     found = Findings()
     for bucket in usage:
         for row in bucket.results:
-            ws = row.workspace_id
-            if ws is None or ws not in held_ids:
-                continue
-            if not row.total_tokens:
-                continue  # nothing ran: never a finding
-            model = row.model or UNKNOWN_MODEL
-            kind = _class(row.inference_geo, row.model)
-            if kind == "violation":
-                line = found.line(ws, bucket.day, model)
-                line.tokens.add(row)
-                if row.service_tier:
-                    line.service_tiers.add(row.service_tier)
-            elif kind == "unpinnable":
-                unpinned = found.unpinned(ws, model)
-                unpinned.tokens.add(row)
-                unpinned.days.add(bucket.day)
-            elif kind == "us":
-                found.us_tokens[ws] = found.us_tokens.get(ws, 0) + row.total_tokens
-            elif kind == "unknown":
-                assert row.inference_geo is not None
-                found.unknown_geos.setdefault((ws, row.inference_geo), Tokens()).add(row)
+            if row.workspace_id in held_ids and row.total_tokens:  # nothing ran: no finding
+                _add_usage(found, bucket.day, row)
     for priced in cost:
         for item in priced.results:
             ws = item.workspace_id
-            if ws is None or ws not in held_ids or item.cost_type != "tokens":
-                continue
-            if item.amount <= 0:
+            if ws not in held_ids or item.cost_type != "tokens" or item.amount <= 0:
                 continue  # nothing was charged: never a finding
-            model = item.model or UNKNOWN_MODEL
-            kind = _class(item.inference_geo, item.model)
-            if kind == "violation":
-                found.line(ws, priced.day, model).cost_cents += item.amount
-            elif kind == "unpinnable":
-                unpinned = found.unpinned(ws, model)
-                unpinned.cost_cents += item.amount
-                unpinned.days.add(priced.day)
+            _add_cost(found, priced.day, item)
     return found
 
 
+def _add_usage(found: Findings, day: str, row: UsageResult) -> None:
+    ws = str(row.workspace_id)
+    model = row.model or UNKNOWN_MODEL
+    kind = _class(row.inference_geo, row.model)
+    if kind == "violation":
+        line = found.line(ws, day, model)
+        line.tokens.add(row)
+        if row.service_tier:
+            line.service_tiers.add(row.service_tier)
+    elif kind == "unpinnable":
+        unpinned = found.unpinned(ws, model)
+        unpinned.tokens.add(row)
+        unpinned.days.add(day)
+    elif kind == "us":
+        found.us_tokens[ws] = found.us_tokens.get(ws, 0) + row.total_tokens
+    elif kind == "unknown":
+        assert row.inference_geo is not None
+        found.unknown_geos.setdefault((ws, row.inference_geo), Tokens()).add(row)
+
+
+def _add_cost(found: Findings, day: str, item: CostResult) -> None:
+    ws = str(item.workspace_id)
+    model = item.model or UNKNOWN_MODEL
+    kind = _class(item.inference_geo, item.model)
+    if kind == "violation":
+        found.line(ws, day, model).cost_cents += item.amount
+    elif kind == "unpinnable":
+        unpinned = found.unpinned(ws, model)
+        unpinned.cost_cents += item.amount
+        unpinned.days.add(day)
+
+
 def usage_json(line: GlobalUsage) -> dict[str, Any]:
+    """One day's global usage of one model, as the audit document carries it."""
     return {
         "date": line.day,
         "model": line.model,

@@ -72,19 +72,19 @@ def held_workspaces(desired: Desired, snapshot: Snapshot) -> list[HeldWorkspace]
     """Every workspace held to ``allowed_inference_geos: [us]``, by address."""
     by_id = {w.id: w for w in snapshot.workspaces or []}
     held = []
-    for dw in sorted(desired.workspaces.values(), key=lambda d: d.address):
-        allowed = dw.fields.get(ALLOWED)
+    for wanted in sorted(desired.workspaces.values(), key=lambda d: d.address):
+        allowed = wanted.fields.get(ALLOWED)
         if allowed is None or allowed.value != [US]:
             continue
-        if dw.archived is not None and dw.archived.value:
+        if wanted.archived is not None and wanted.archived.value:
             continue
-        live = by_id.get(dw.live_id) if dw.live_id else None
+        live = by_id.get(wanted.live_id) if wanted.live_id else None
         if live is not None and (live.is_default or live.archived):
             continue  # never governed: the plan blocks it; no usage can be held to it
         held.append(
             HeldWorkspace(
-                address=dw.address,
-                name=dw.name,
+                address=wanted.address,
+                name=wanted.name,
                 workspace_id=live.id if live else None,
                 source=str(allowed.source),
                 live_residency=dict(live.data_residency) if live else None,

@@ -39,6 +39,7 @@ def _geos(value: Any) -> str:
 
 
 def verdict(doc: dict[str, Any]) -> str:
+    """The audit's one-line conclusion."""
     s = doc["summary"]
     tail = []
     if s["unpinnable"]:
@@ -67,62 +68,77 @@ def _tiers(usage: dict[str, Any]) -> str:
 
 
 def render_text(doc: dict[str, Any], *, color: bool = False) -> str:
+    """The audit as a person reads it: held workspaces, violations, warnings, drift."""
     org = doc["organization"]
-    currency = doc["currency"]
     lines = [
         f"Organization: {org.get('name') or '?'} ({org['kind']}, {org['id']})",
         f"Window: {_days(doc)}",
         "",
     ]
-    if doc["workspaces"]:
-        lines.append("Held to US-only inference (allowed_inference_geos: [us]):")
-        for ws in doc["workspaces"]:
-            ident = f" ({ws['workspace_id']})" if ws["workspace_id"] else ""
-            status = ws["status"].replace("_", " ")
-            lines.append(f"  {ws['address']}{ident}: {status}    # {ws['source']}")
-        lines.append("")
-    if doc["violations"]:
-        lines.append("Violations (usage that ran with inference_geo: global):")
-        for v in doc["violations"]:
-            lines.append(
-                f"  x {v['address']} ({v['workspace_id']}): {v['tokens']:,} tokens, "
-                f"{usd(v['cost_cents'], currency)}    # {v['source']}"
-            )
-            for u in v["usage"]:
-                lines.append(
-                    f"      {u['date']}  {u['model']:<28} {u['tokens']['total_tokens']:>14,} tokens"
-                    f"  {usd(u['cost_cents'], currency):>12}  {_tiers(u)}"
-                )
-        lines.append("")
-    if doc["unpinnable"]:
-        lines.append("Warnings (models that cannot be pinned to a geo: upgrade to Claude 4.6+):")
-        for u in doc["unpinnable"]:
-            lines.append(
-                f"  ! {u['address']}: {u['model']}: {u['tokens']:,} tokens, "
-                f"{usd(u['cost_cents'], currency)} on {u['days']} day(s) "
-                f"({u['first_date']} to {u['last_date']})"
-            )
-        lines.append("")
-    if doc["config_drift"]:
-        lines.append("Configuration drift (live residency differs; `plan` shows the fix):")
-        for d in doc["config_drift"]:
-            lines.append(
-                f"  ~ {d['address']}: {d['field']}: {_geos(d['live'])} → {_geos(d['wanted'])}"
-            )
-        lines.append("")
+    for section in (_held_text, _violations_text, _unpinnable_text, _drift_text):
+        lines += section(doc)
     if doc["warnings"]:
-        lines.append("Warnings:")
-        lines.extend(f"  - {w}" for w in doc["warnings"])
-        lines.append("")
-    for note in doc["notes"]:
-        lines.append(f"Note: {note}")
+        lines += ["Warnings:", *(f"  - {w}" for w in doc["warnings"]), ""]
+    lines += [f"Note: {note}" for note in doc["notes"]]
     if doc["notes"]:
         lines.append("")
     lines.append(verdict(doc))
     return "\n".join(lines) + "\n"
 
 
+def _held_text(doc: dict[str, Any]) -> list[str]:
+    if not doc["workspaces"]:
+        return []
+    lines = ["Held to US-only inference (allowed_inference_geos: [us]):"]
+    for ws in doc["workspaces"]:
+        ident = f" ({ws['workspace_id']})" if ws["workspace_id"] else ""
+        status = ws["status"].replace("_", " ")
+        lines.append(f"  {ws['address']}{ident}: {status}    # {ws['source']}")
+    return [*lines, ""]
+
+
+def _violations_text(doc: dict[str, Any]) -> list[str]:
+    if not doc["violations"]:
+        return []
+    currency = doc["currency"]
+    lines = ["Violations (usage that ran with inference_geo: global):"]
+    for v in doc["violations"]:
+        lines.append(
+            f"  x {v['address']} ({v['workspace_id']}): {v['tokens']:,} tokens, "
+            f"{usd(v['cost_cents'], currency)}    # {v['source']}"
+        )
+        for u in v["usage"]:
+            lines.append(
+                f"      {u['date']}  {u['model']:<28} {u['tokens']['total_tokens']:>14,} tokens"
+                f"  {usd(u['cost_cents'], currency):>12}  {_tiers(u)}"
+            )
+    return [*lines, ""]
+
+
+def _unpinnable_text(doc: dict[str, Any]) -> list[str]:
+    if not doc["unpinnable"]:
+        return []
+    lines = ["Warnings (models that cannot be pinned to a geo: upgrade to Claude 4.6+):"]
+    for u in doc["unpinnable"]:
+        lines.append(
+            f"  ! {u['address']}: {u['model']}: {u['tokens']:,} tokens, "
+            f"{usd(u['cost_cents'], doc['currency'])} on {u['days']} day(s) "
+            f"({u['first_date']} to {u['last_date']})"
+        )
+    return [*lines, ""]
+
+
+def _drift_text(doc: dict[str, Any]) -> list[str]:
+    if not doc["config_drift"]:
+        return []
+    lines = ["Configuration drift (live residency differs; `plan` shows the fix):"]
+    for d in doc["config_drift"]:
+        lines.append(f"  ~ {d['address']}: {d['field']}: {_geos(d['live'])} → {_geos(d['wanted'])}")
+    return [*lines, ""]
+
+
 def render_markdown(doc: dict[str, Any], *, color: bool = False, limit: int = COMMENT_LIMIT) -> str:
+    """The Markdown rendering, kept under GitHub's comment limit."""
     org = doc["organization"]
     currency = doc["currency"]
     s = doc["summary"]

@@ -150,6 +150,7 @@ class AuditReport:
         ]
 
     def to_document(self) -> dict[str, Any]:
+        """The versioned JSON document."""
         violations = self._violations()
         unpinnable = self._unpinnable()
         drift = self._drift()

@@ -56,6 +56,7 @@ class _Group(click.Group):
         return sorted({*COMMANDS, *self.commands})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """Load a command's module on first use."""
         if cmd_name in self.commands or cmd_name not in COMMANDS:
             return super().get_command(ctx, cmd_name)
         module, attribute = COMMANDS[cmd_name]
@@ -65,6 +66,7 @@ class _Group(click.Group):
         return command
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the group inside the error boundary: exit codes, never a traceback."""
         kwargs["standalone_mode"] = False
         argv = list(kwargs.get("args") or (args[0] if args else sys.argv[1:]) or [])
         try:

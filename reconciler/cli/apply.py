@@ -6,17 +6,19 @@ import sys
 
 import click
 
-from reconciler.apply import ApplyOptions, ApplyReport, Progress, apply_plan, check_plan
+from reconciler.adminapi import AdminClient
+from reconciler.apply import ApplyOptions, ApplyReport, Progress, check_plan
+from reconciler.apply.render import render_json, render_text
 from reconciler.cli.options import ApiOptions, api_options, open_client, use_color
-from reconciler.cli.plan import policy_paths
 from reconciler.cli.progress import reading
 from reconciler.cli.signals import interrupt_on_sigterm, stop_on_signals
 from reconciler.errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, ReconcilerError, UsageError
+from reconciler.outfile import check_writable, write_text
 from reconciler.plan import planfile
-from reconciler.plan.model import is_applicable
-from reconciler.plan.render import render_text
+from reconciler.plan.model import Plan
+from reconciler.plan.render import render_text as render_plan
 from reconciler.plan.render.values import duration
-from reconciler.workflow import plan_policy
+from reconciler.workflow import apply_reviewed, plan_policy
 
 
 @click.command()
@@ -51,43 +53,49 @@ def apply(
     """
     if planfile_path and policies:
         raise UsageError("give either a PLANFILE or --policies, not both")
+    if report_path:
+        check_writable(report_path)  # before anything is read, let alone written
     # Until the first write, SIGTERM stops at once like Ctrl-C (exit 130, nothing written).
     with interrupt_on_sigterm(), open_client(api) as client:
         if planfile_path:
-            doc = planfile.read(planfile_path)
-            options = ApplyOptions(saved=True, source=planfile_path)
+            todo = planfile.read(planfile_path)
+            options = ApplyOptions(from_file=True, source=planfile_path)
         else:
             with reading(client):
-                run = plan_policy(
-                    policy_paths(policies), client, skip_unknown_users=skip_unknown_users
-                )
-            doc = run.plan.to_document()
-            options = ApplyOptions(saved=False, source="plan")
-            click.echo(render_text(doc, color=use_color(api)), nl=False)
-        if not is_applicable(doc) and not doc["summary"]["blocked"]:
-            if report_path:  # a pipeline always finds its report: here, nothing applied
-                nothing = ApplyReport()
-                nothing.not_attempted = [
-                    c["address"] for c in doc["changes"] if c["action"] == "manual"
-                ]
-                nothing.write(report_path)
-            click.echo("No changes.")
+                todo = plan_policy(policies, client, skip_unknown_users=skip_unknown_users).plan
+            options = ApplyOptions(from_file=False, source="plan")
+            click.echo(render_plan(todo, color=use_color(api)), nl=False)
+        if not todo.has_applicable and not todo.blocked():
+            _nothing_to_apply(todo, report_path)
             return EXIT_OK
         options.force, options.allow_archive = force, allow_archive
         if not planfile_path:
-            check_plan(doc, options)  # refuse before asking, not after
+            check_plan(todo, options)  # refuse before asking, not after
             _confirm(auto_approve)
         if sys.stderr.isatty():
             options.progress = _show_progress
-        with stop_on_signals() as stop:
-            options.stop = stop.event
-            report = apply_plan(doc, client, options)
-            stop.finishing()  # from here on a signal must not cut the report short
-            if options.progress is not None:
-                click.echo("", err=True)
-            if report_path:
-                report.write(report_path)
-            click.echo(report.render(), nl=False)
+        return _apply(todo, client, options, report_path)
+
+
+def _nothing_to_apply(todo: Plan, report_path: str | None) -> None:
+    if report_path:  # a pipeline always finds its report: here, nothing applied
+        nothing = ApplyReport(not_attempted=[c.address for c in todo.manual()])
+        write_text(report_path, render_json(nothing))
+    click.echo("No changes.")
+
+
+def _apply(todo: Plan, client: AdminClient, options: ApplyOptions, report_path: str | None) -> int:
+    """Apply with signals turned into a graceful stop; print the summary, then the report."""
+    with stop_on_signals() as stop:
+        options.stop = stop.event
+        report = apply_reviewed(todo, client, options)
+        stop.finishing()  # from here on a signal must not cut the report short
+        if options.progress is not None:
+            click.echo("", err=True)
+        # The summary first: it reaches stdout even if the report file cannot be written.
+        click.echo(render_text(report), nl=False)
+        if report_path:
+            write_text(report_path, render_json(report))
     if report.interrupted or stop.requested:
         return EXIT_INTERRUPTED
     return EXIT_OK if report.ok else EXIT_ERROR

@@ -6,8 +6,7 @@ import click
 
 from reconciler.audit.render import RENDERERS
 from reconciler.cli.options import ApiOptions, api_options, open_client, use_color
-from reconciler.cli.output import FORMAT, emit
-from reconciler.cli.plan import policy_paths
+from reconciler.cli.output import Outputs, output_options
 from reconciler.cli.progress import reading
 from reconciler.errors import EXIT_CHANGES, EXIT_OK
 from reconciler.usage import DEFAULT_DAYS
@@ -23,17 +22,13 @@ from reconciler.workflow import audit_policy
     show_default=True,
     help="Whole days of usage to audit, ending at today 00:00 UTC.",
 )
-@click.option("--format", "fmt", type=FORMAT, default="text", show_default=True)
-@click.option("--json-out", metavar="FILE", help="Also write the JSON report to FILE.")
-@click.option("--markdown-out", metavar="FILE", help="Also write the Markdown report to FILE.")
+@output_options
 @api_options
 def audit(
     api: ApiOptions,
     paths: tuple[str, ...],
     days: int,
-    fmt: str,
-    json_out: str | None,
-    markdown_out: str | None,
+    outputs: Outputs,
 ) -> int:
     """Audit usage against residency policy (Claude Console organizations).
 
@@ -44,15 +39,9 @@ def audit(
     \b
     Exit codes: 0 no violations, 2 violations found, 1 error.
     """
+    outputs.check()
     with open_client(api) as client, reading(client, "Reading workspaces and usage"):
-        report = audit_policy(policy_paths(paths), client, days=days)
+        report = audit_policy(paths, client, days=days)
     doc = report.to_document()
-    emit(
-        doc,
-        RENDERERS,
-        fmt=fmt,
-        color=use_color(api),
-        json_out=json_out,
-        markdown_out=markdown_out,
-    )
+    outputs.emit(doc, RENDERERS, color=use_color(api))
     return EXIT_CHANGES if report.violated else EXIT_OK

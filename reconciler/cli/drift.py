@@ -6,29 +6,23 @@ import click
 
 from reconciler.acks import load_acks
 from reconciler.cli.options import ApiOptions, api_options, open_client, use_color
-from reconciler.cli.output import FORMAT, emit
-from reconciler.cli.plan import policy_paths
+from reconciler.cli.output import Outputs, output_options
 from reconciler.cli.progress import reading
-from reconciler.drift import detect
 from reconciler.drift.render import RENDERERS
 from reconciler.errors import EXIT_CHANGES, EXIT_OK
-from reconciler.workflow import plan_policy
+from reconciler.workflow import drift_policy
 
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=FORMAT, default="text", show_default=True)
-@click.option("--json-out", metavar="FILE", help="Also write the JSON report to FILE.")
-@click.option("--markdown-out", metavar="FILE", help="Also write the Markdown report to FILE.")
+@output_options
 @click.option("--ack", "ack_file", metavar="FILE", type=click.Path(dir_okay=False))
 @click.option("--skip-unknown-users", is_flag=True, help="Warn (not fail) on unknown emails.")
 @api_options
 def drift(
     api: ApiOptions,
     paths: tuple[str, ...],
-    fmt: str,
-    json_out: str | None,
-    markdown_out: str | None,
+    outputs: Outputs,
     ack_file: str | None,
     skip_unknown_users: bool,
 ) -> int:
@@ -39,16 +33,8 @@ def drift(
     Exit codes: 0 in sync, 2 drift found, 1 error.
     """
     acks = load_acks(ack_file) if ack_file else []
+    outputs.check()
     with open_client(api) as client, reading(client):
-        run = plan_policy(policy_paths(paths), client, skip_unknown_users=skip_unknown_users)
-    report = detect(run.plan.to_document(), acks)
-    doc = report.to_document()
-    emit(
-        doc,
-        RENDERERS,
-        fmt=fmt,
-        color=use_color(api),
-        json_out=json_out,
-        markdown_out=markdown_out,
-    )
+        report = drift_policy(paths, client, acks, skip_unknown_users=skip_unknown_users)
+    outputs.emit(report, RENDERERS, color=use_color(api))
     return EXIT_CHANGES if report.drifted else EXIT_OK

@@ -8,7 +8,6 @@ import click
 
 from reconciler import addresses
 from reconciler.cli.options import ApiOptions, api_options, open_client
-from reconciler.cli.plan import policy_paths
 from reconciler.cli.progress import reading
 from reconciler.errors import UsageError
 from reconciler.explain import explain as explain_subject
@@ -31,7 +30,7 @@ def explain(api: ApiOptions, subject: str, paths: tuple[str, ...], fmt: str) -> 
             raise UsageError(str(e)) from None
     with open_client(api) as client, reading(client):
         run = plan_policy(
-            policy_paths(paths),
+            paths,
             client,
             skip_unknown_users=True,
             more_needs=lambda needs: explain_needs(needs, subject),

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from reconciler.adminapi import detect_org_kind, read_snapshot
 from reconciler.cli.options import ApiOptions, api_options, open_client
 from reconciler.cli.progress import reading
-from reconciler.importer import import_needs, render_import
+from reconciler.outfile import check_directory
+from reconciler.workflow import import_organization
 
 
 @click.command(name="import")
@@ -21,9 +21,10 @@ from reconciler.importer import import_needs, render_import
 @api_options
 def import_org(api: ApiOptions, out_dir: str | None) -> None:
     """Adopt an existing organization: write its current state as a policy."""
+    if out_dir is not None:
+        check_directory(out_dir)  # before anything is read
     with open_client(api) as client, reading(client):
-        snapshot = read_snapshot(client, import_needs(detect_org_kind(client)))
-    files = render_import(snapshot)
+        files = import_organization(client)
     if out_dir is None:
         click.echo(files.single_document(), nl=False)
         return

@@ -6,7 +6,7 @@ Usage in a command module::
     @api_options
     def plan(api: ApiOptions, ...) -> None:
         with open_client(api) as client:
-            snapshot = read_snapshot(client, needs, declared_org_id=...)
+            snapshot = read_snapshot(client, needs, expected=...)
 
 ``api_options`` adds ``--api-url``, ``--api-key-file``, ``--admin-rpm``, ``--spend-rpm``,
 ``-v/--verbose`` (repeatable), ``--debug`` and ``--no-color`` after the subcommand and

@@ -7,28 +7,20 @@ from datetime import timedelta
 import click
 
 from reconciler.cli.options import ApiOptions, api_options, open_client, use_color
-from reconciler.cli.output import FORMAT, emit, parse_duration
+from reconciler.cli.output import FORMAT, Outputs, emit, output_options, parse_duration
 from reconciler.cli.progress import reading
 from reconciler.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK
 from reconciler.plan import planfile
-from reconciler.plan.model import is_applicable
+from reconciler.plan.model import Plan
 from reconciler.plan.planner import PlanOptions
 from reconciler.plan.render import RENDERERS
 from reconciler.workflow import plan_policy
-
-DEFAULT_PATHS = ("policies",)
-
-
-def policy_paths(paths: tuple[str, ...]) -> tuple[str, ...]:
-    return paths or DEFAULT_PATHS
 
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--out", "out", metavar="PLANFILE", help="Save the plan (JSON) for `apply PLANFILE`.")
-@click.option("--format", "fmt", type=FORMAT, default="text", show_default=True)
-@click.option("--json-out", metavar="FILE", help="Also write the JSON rendering to FILE.")
-@click.option("--markdown-out", metavar="FILE", help="Also write the Markdown rendering to FILE.")
+@output_options
 @click.option(
     "--detailed-exitcode",
     is_flag=True,
@@ -50,9 +42,7 @@ def plan(
     api: ApiOptions,
     paths: tuple[str, ...],
     out: str | None,
-    fmt: str,
-    json_out: str | None,
-    markdown_out: str | None,
+    outputs: Outputs,
     detailed_exitcode: bool,
     targets: tuple[str, ...],
     excludes: tuple[str, ...],
@@ -67,37 +57,34 @@ def plan(
     2 changes present (--detailed-exitcode), 1 error or blocked changes.
     """
     expiry: timedelta = parse_duration(expires_in)
+    outputs.check(out)
     options = PlanOptions(targets=targets, excludes=excludes, expires_in=expiry)
     with open_client(api) as client, reading(client):
-        run = plan_policy(
-            policy_paths(paths),
+        # Only the plan is kept: the snapshot and desired state of a large org weigh more,
+        # and go before the plan file and the renderings are built (peak memory, SPEC §9).
+        result = plan_policy(
+            paths,
             client,
             skip_unknown_users=skip_unknown_users,
             options=options,
             usage_days=usage_days,
-        )
-    doc = run.plan.to_document()
-    # The snapshot and desired state of a large org weigh more than the document: let
-    # them go before the renderings are built (peak memory, SPEC §9).
-    del run
+        ).plan
     if out:
-        planfile.write(doc, out)
-    emit(
-        doc,
-        RENDERERS,
-        fmt=fmt,
-        color=use_color(api),
-        json_out=json_out,
-        markdown_out=markdown_out,
-    )
-    if doc["summary"]["blocked"]:
+        planfile.write(result, out)
+    outputs.emit(result, RENDERERS, color=use_color(api))
+    return _exit_code(result, detailed_exitcode)
+
+
+def _exit_code(result: Plan, detailed_exitcode: bool) -> int:
+    """1 for a blocked plan (said on stderr), 2 for changes with --detailed-exitcode."""
+    blocked = len(result.blocked())
+    if blocked:
         click.echo(
-            f"Error: the plan has {doc['summary']['blocked']} blocked change(s); "
-            "apply would refuse it.",
+            f"Error: the plan has {blocked} blocked change(s); apply would refuse it.",
             err=True,
         )
         return EXIT_ERROR
-    if detailed_exitcode and is_applicable(doc):
+    if detailed_exitcode and result.has_applicable:
         return EXIT_CHANGES
     return EXIT_OK
 
@@ -108,5 +95,5 @@ def plan(
 @click.option("--no-color", is_flag=True, help="No colours (also: env NO_COLOR).")
 def show(planfile_path: str, fmt: str, no_color: bool) -> None:
     """Render a saved plan file (checksum verified; no network)."""
-    doc = planfile.read(planfile_path)
-    emit(doc, RENDERERS, fmt=fmt, color=use_color(ApiOptions(no_color=no_color)))
+    saved = planfile.read(planfile_path)
+    emit(saved, RENDERERS, fmt=fmt, color=use_color(ApiOptions(no_color=no_color)))

@@ -26,6 +26,7 @@ def reading(client: AdminClient, what: str = "Reading the organization") -> Iter
     shown = [False]
 
     def tick(total: int) -> None:
+        """Report progress: a live line on a terminal, else a line at least every 10 s."""
         now = time.monotonic()
         with lock:
             if now - last[0] < _INTERVAL:

@@ -64,6 +64,7 @@ class StopRequest:
         self._finishing = True
 
     def handle(self, signum: int, frame: FrameType | None) -> None:
+        """The signal handler: the first signal asks to stop, a second stops at once."""
         if self._finishing:
             self.event.set()
             return

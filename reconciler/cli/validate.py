@@ -12,26 +12,11 @@ from typing import Any
 
 import click
 
-from reconciler.errors import EXIT_ERROR, EXIT_USAGE, Problem
+from reconciler.errors import EXIT_ERROR, Problem
 from reconciler.policy import Checked, Policy, check
 
 
-class _UsageError(click.UsageError):
-    exit_code = EXIT_USAGE
-
-
-class _Command(click.Command):
-    """Usage errors of this command exit 64 (never 2, which means "changes") even when
-    the group runs in click's standalone mode, as under ``CliRunner``."""
-
-    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
-        try:
-            return super().make_context(*args, **kwargs)
-        except click.UsageError as e:
-            raise _UsageError(e.format_message(), e.ctx) from None
-
-
-@click.command(cls=_Command)
+@click.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
     "--format",
@@ -50,7 +35,7 @@ def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
     recursively), merges them and checks them against the policy language.  Never
     talks to the API.  Exit 0 valid, 1 problems found, 64 usage error.
     """
-    result = check(paths or ("policies",))
+    result = check(paths)
     if fmt == "json":
         click.echo(json.dumps(_json(result), indent=2, ensure_ascii=False))
     else:

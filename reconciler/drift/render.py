@@ -1,10 +1,8 @@
-"""Renderings of a drift document: text, JSON and Markdown (like the plan's)."""
+"""Renderings of a drift report: text, JSON and Markdown (like the plan's)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from reconciler.plan.model import Action
+from reconciler.drift import GROUP_NAMES, DriftReport
 from reconciler.plan.render.jsonout import render_json
 from reconciler.plan.render.values import field_line, md_cell
 
@@ -15,9 +13,9 @@ _TITLES = {
 }
 
 
-def _verdict(doc: dict[str, Any]) -> str:
-    s = doc["summary"]
-    if doc["in_sync"]:
+def _verdict(report: DriftReport) -> str:
+    s = report.summary()
+    if not report.drifted:
         extra = f" ({s['acknowledged']} acknowledged difference(s))" if s["acknowledged"] else ""
         return f"In sync: the organization matches the policy{extra}."
     total = s["fixable"] + s["manual"] + s["blocked"]
@@ -27,64 +25,64 @@ def _verdict(doc: dict[str, Any]) -> str:
     )
 
 
-def render_text(doc: dict[str, Any], *, color: bool = False) -> str:
-    org = doc["organization"]
-    currency = org.get("currency")
-    lines = [f"Organization: {org.get('name') or '?'} ({org['kind']}, {org['id']})", ""]
-    for group in ("fixable", "manual", "blocked"):
-        changes = doc[group]
+def render_text(report: DriftReport, *, color: bool = False) -> str:
+    """Drift grouped as fixable / manual / blocked, then what is acknowledged."""
+    org, currency = report.plan.organization, report.plan.currency
+    lines = [f"Organization: {org.name or '?'} ({org.kind}, {org.id})", ""]
+    for group in GROUP_NAMES:
+        changes = report.group(group)
         if not changes:
             continue
         lines.append(f"{_TITLES[group]}:")
         for c in changes:
-            symbol = Action(c["action"]).symbol
-            lines.append(f"  {symbol} {c['address']}")
-            for f in c["fields"]:
-                lines.append(f"      {field_line(f, c['action'], currency)}")
-            if c.get("reason"):
-                lines.append(f"      reason: {c['reason']}")
+            lines.append(f"  {c.action.symbol} {c.address}")
+            lines += [f"      {field_line(f, c.action.value, currency)}" for f in c.fields]
+            if c.reason:
+                lines.append(f"      reason: {c.reason}")
         lines.append("")
-    if doc["acknowledged"]:
+    if report.acknowledged:
         lines.append("Acknowledged (not counted):")
-        for a in doc["acknowledged"]:
-            lines.append(f"  {a['address']} — {a['reason']} (until {a['expires']})")
+        for a in report.acknowledged:
+            until = a.ack.expires.isoformat()
+            lines.append(f"  {a.change.address} — {a.ack.reason} (until {until})")
         lines.append("")
-    if doc["warnings"]:
-        lines.append("Warnings:")
-        lines.extend(f"  - {w}" for w in doc["warnings"])
-        lines.append("")
-    lines.append(_verdict(doc))
+    warnings = report.warnings()
+    if warnings:
+        lines += ["Warnings:", *(f"  - {w}" for w in warnings), ""]
+    lines.append(_verdict(report))
     return "\n".join(lines) + "\n"
 
 
-def render_markdown(doc: dict[str, Any], *, color: bool = False) -> str:
-    org = doc["organization"]
-    currency = org.get("currency")
-    s = doc["summary"]
-    icon = "✅" if doc["in_sync"] else "⚠️"
+def render_markdown(report: DriftReport, *, color: bool = False) -> str:
+    """The summary table and verdict, then each group folded."""
+    org, currency = report.plan.organization, report.plan.currency
+    s = report.summary()
+    icon = "⚠️" if report.drifted else "✅"
     out = [
-        f"### {icon} claude-policy drift — {org.get('name') or org['id']} ({org['kind']})",
+        f"### {icon} claude-policy drift — {org.name or org.id} ({org.kind})",
         "",
         "| fixable | manual | blocked | acknowledged |",
         "|---:|---:|---:|---:|",
         f"| {s['fixable']} | {s['manual']} | {s['blocked']} | {s['acknowledged']} |",
         "",
-        _verdict(doc),
+        _verdict(report),
         "",
     ]
-    for group in ("fixable", "manual", "blocked"):
-        if not doc[group]:
+    for group in GROUP_NAMES:
+        changes = report.group(group)
+        if not changes:
             continue
-        out += [f"<details><summary>{_TITLES[group]}: {len(doc[group])}</summary>", ""]
+        out += [f"<details><summary>{_TITLES[group]}: {len(changes)}</summary>", ""]
         out += ["| Address | Difference |", "|---|---|"]
-        for c in doc[group]:
-            diff = "<br>".join(field_line(f, c["action"], currency) for f in c["fields"])
-            if c.get("reason"):
-                diff += f"<br>_{c['reason']}_"
-            out.append(f"| `{c['address']}` | {md_cell(diff)} |")
+        for c in changes:
+            diff = "<br>".join(field_line(f, c.action.value, currency) for f in c.fields)
+            if c.reason:
+                diff += f"<br>_{c.reason}_"
+            out.append(f"| `{c.address}` | {md_cell(diff)} |")
         out += ["", "</details>", ""]
-    if doc["warnings"]:
-        out += ["**Warnings**", ""] + [f"- {w}" for w in doc["warnings"]] + [""]
+    warnings = report.warnings()
+    if warnings:
+        out += ["**Warnings**", ""] + [f"- {w}" for w in warnings] + [""]
     return "\n".join(out)
 
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from reconciler.emulator.aggregate import COUNTS as USAGE_COUNTS
 from reconciler.emulator.costs import Pricer, cents_text
 from reconciler.emulator.model import UsageEvent
 from reconciler.emulator.store import Store
@@ -60,15 +61,7 @@ GROUP_KEYS = (
 )
 FAN_OUT = ("cost_type", "token_type")
 COST_GROUP_KEYS = tuple(sorted((*GROUP_KEYS, *FAN_OUT)))
-COUNTS = (
-    "uncached_input_tokens",
-    "cache_read_input_tokens",
-    "cache_creation_5m_input_tokens",
-    "cache_creation_1h_input_tokens",
-    "output_tokens",
-    "web_search_requests",
-    "requests",
-)
+COUNTS = (*USAGE_COUNTS, "requests")
 TOKEN_COUNTS = COUNTS[:5]
 
 Key = tuple[Any, ...]

@@ -8,29 +8,22 @@ was made for, an expiry and a checksum over everything else.  It never holds a c
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from reconciler.errors import PlanFileError
-from reconciler.plan.model import FORMAT_VERSION, checksum
+from reconciler.errors import PlanFileError, WrongOrganization
+from reconciler.outfile import write_text
+from reconciler.plan.model import FORMAT_VERSION, Plan, checksum
 from reconciler.plan.render.jsonout import iter_document
 from reconciler.readfile import UnreadableFile, read_bounded
 
 
-def write(doc: dict[str, Any], path: str | Path) -> None:
-    """Write atomically (temp file + rename) so a crash never leaves half a plan."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=".plan-", dir=target.parent or Path("."))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.writelines(iter_document(doc))
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def write(plan: Plan | dict[str, Any], path: str | Path) -> None:
+    """Write the plan file (:mod:`reconciler.outfile`: atomic for a regular file, so a
+    crash never leaves half a plan), a line per change without a second copy in memory."""
+    doc = plan if isinstance(plan, dict) else plan.to_document()
+    write_text(path, iter_document(doc))
 
 
 # 256 MiB.  A plan file holds about 660 bytes per change: a 50,000-member organization
@@ -40,8 +33,14 @@ def write(doc: dict[str, Any], path: str | Path) -> None:
 MAX_PLAN_BYTES = 256 * 1024 * 1024
 
 
-def read(path: str | Path) -> dict[str, Any]:
-    """Read and verify a plan file's format and checksum (not its expiry or org).
+def read(path: str | Path) -> Plan:
+    """Read a plan file: its format and checksum checked (not its expiry or organization),
+    then the typed :class:`Plan`."""
+    return Plan.from_document(read_document(path))
+
+
+def read_document(path: str | Path) -> dict[str, Any]:
+    """Read and verify a plan file's format and checksum; the raw document.
 
     At most :data:`MAX_PLAN_BYTES` are read; a pipe (``show <(…)``) is read too, and is
     never waited on forever (:func:`reconciler.readfile.read_bounded`); a device is not a
@@ -106,25 +105,27 @@ def _short(text: str, width: int = 40) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def check_expiry(doc: dict[str, Any], path: str | Path, now: datetime | None = None) -> None:
+def check_expiry(plan: Plan, path: str | Path, now: datetime | None = None) -> None:
+    """Refuse a plan past its ``expires_at``."""
     now = now or datetime.now(timezone.utc)
     try:
-        expires = datetime.strptime(doc["expires_at"], "%Y-%m-%dT%H:%M:%SZ").replace(
+        expires = datetime.strptime(plan.expires_at, "%Y-%m-%dT%H:%M:%SZ").replace(
             tzinfo=timezone.utc
         )
-    except (KeyError, ValueError):
+    except (TypeError, ValueError):
         raise PlanFileError(f"{path}: the plan has no valid expires_at") from None
     if now >= expires:
         raise PlanFileError(
-            f"{path}: the plan expired at {doc['expires_at']}; make a new plan "
+            f"{path}: the plan expired at {plan.expires_at}; make a new plan "
             "(plans expire so that stale reviews are never applied)"
         )
 
 
-def check_organization(doc: dict[str, Any], org_id: str, path: str | Path) -> None:
-    planned = doc.get("organization", {}).get("id")
+def check_organization(plan: Plan, org_id: str, path: str | Path) -> None:
+    """Refuse a plan made for another organization than the key's."""
+    planned = plan.organization.id
     if planned != org_id:
-        raise PlanFileError(
+        raise WrongOrganization(
             f"{path}: the plan was made for organization {planned}, but the API key belongs to "
             f"organization {org_id}; refusing to apply"
         )

@@ -21,6 +21,7 @@ def normalise_allowed(value: Any) -> Any:
 
 
 def residency(raw: dict[str, Any] | None) -> dict[str, Any]:
+    """A workspace's ``data_residency`` with the API's defaults filled in."""
     out = dict(RESIDENCY_DEFAULTS)
     for key, value in (raw or {}).items():
         if key in out and value is not None:
@@ -52,6 +53,7 @@ def get_path(obj: dict[str, Any], path: str) -> Any:
 
 
 def set_path(obj: dict[str, Any], path: str, value: Any) -> None:
+    """Write a dotted managed path (``tags.<key>`` takes the rest; ``None`` removes a tag)."""
     if path.startswith("tags."):
         key = path[5:]
         if value is None:
@@ -84,6 +86,7 @@ def api_scope(scope_type: str, scope_id: str | None) -> dict[str, Any]:
 
 
 def limit(row: LiveLimit) -> dict[str, Any]:
+    """A live spend-limit row in the API's representation."""
     return {
         "scope": api_scope(row.scope_type, row.scope_id),
         "period": row.period,

@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from reconciler.money import format_major
+from reconciler.plan.facts import RESIDENCY_CURRENCY, ResidencyEstimate, WorkspaceCost
 from reconciler.plan.model import Action, Change, Plan
-from reconciler.usage import US, UsageWindow, plain
+from reconciler.usage import US, UsageWindow
 
 __all__ = [
     "CURRENCY",
@@ -37,17 +37,15 @@ __all__ = [
     "ResidencyCost",
     "ResidencyMove",
     "add_to_plan",
-    "change_line",
     "monthly_increase",
     "residency_cost",
     "residency_moves",
 ]
 
-CURRENCY = "USD"  # the cost report's currency, whatever the organization is billed in
+CURRENCY = RESIDENCY_CURRENCY
 MONTH_DAYS = Decimal("30.4375")  # 365.25 / 12
 US_PREMIUM = Decimal("0.10")
 CENT = Decimal("0.01")
-KEY = "residency_cost"
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,24 +107,22 @@ class ResidencyCost:
     def total(self) -> Decimal:
         return sum((self.increase(m.address) for m in self.moves), Decimal(0))
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "currency": CURRENCY,
-            "usage_days": self.window.days,
-            "window": self.window.to_json(),
-            "estimate": True,
-            "formula": "0.10 × global_cost_cents × 30.4375 ÷ usage_days ÷ 100",
-            "workspaces": {
-                m.address: {
-                    "workspace_id": m.workspace_id,
-                    "moves": list(m.fields),
-                    "global_cost_cents": plain(self.global_cents.get(m.address, Decimal(0))),
-                    "monthly_increase": plain(_cents(self.increase(m.address))),
-                }
+    def estimate(self) -> ResidencyEstimate:
+        """The figures the plan carries (amounts rounded to the cent)."""
+        return ResidencyEstimate(
+            usage_days=self.window.days,
+            window=self.window.to_json(),
+            workspaces={
+                m.address: WorkspaceCost(
+                    m.workspace_id,
+                    m.fields,
+                    self.global_cents.get(m.address, Decimal(0)),
+                    _cents(self.increase(m.address)),
+                )
                 for m in self.moves
             },
-            "total_monthly_increase": plain(_cents(self.total)),
-        }
+            total_monthly_increase=_cents(self.total),
+        )
 
 
 def residency_cost(
@@ -144,25 +140,10 @@ def residency_cost(
     )
 
 
-def _usd(value: Decimal) -> str:
-    return format_major(_cents(value), CURRENCY)
-
-
-def note(cost: ResidencyCost) -> str:
-    count = len(cost.moves)
-    spent = sum(cost.global_cents.values(), Decimal(0)) / 100
-    return (
-        f"Residency cost (estimate, {CURRENCY}): moving {count} workspace(s) to US-only "
-        f"inference adds ≈ {_usd(cost.total)}/month — 10% of {_usd(spent)} of global token "
-        f"usage in the last {cost.window.days} day(s), scaled to 30.4375 days."
-    )
-
-
 def add_to_plan(plan: Plan, cost: ResidencyCost) -> None:
-    """Record the figures in ``plan.extras["residency_cost"]`` and a note the renderers
-    print; warn that explicit ``global`` requests fail once only ``us`` is allowed."""
-    plan.extras[KEY] = cost.to_json()
-    plan.extras.setdefault("notes", []).append(note(cost))
+    """Record the figures on the plan (the renderers say what they mean); warn that
+    explicit ``global`` requests fail once only ``us`` is allowed."""
+    plan.residency_cost = cost.estimate()
     restricted = [m.address for m in cost.moves if "allowed_inference_geos" in m.fields]
     if restricted:
         plan.warnings.append(
@@ -170,17 +151,3 @@ def add_to_plan(plan: Plan, cost: ResidencyCost) -> None:
             "inference_geo: global explicitly are refused (the usage reports cannot tell "
             "them from defaulted ones): " + ", ".join(restricted)
         )
-
-
-def change_line(doc: Mapping[str, Any], address: str) -> str | None:
-    """The line a renderer shows under a change moved to US-only inference, or None."""
-    entry = (doc.get(KEY) or {}).get("workspaces", {}).get(address)
-    if not entry:
-        return None
-    currency = doc[KEY].get("currency", CURRENCY)
-    increase = format_major(Decimal(entry["monthly_increase"]), currency)
-    spent = format_major(Decimal(entry["global_cost_cents"]) / 100, currency)
-    return (
-        f"US-only inference: ≈ +{increase}/month (estimate, {currency}; {spent} of global "
-        f"token usage in the last {doc[KEY].get('usage_days')} day(s))"
-    )

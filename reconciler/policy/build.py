@@ -86,6 +86,7 @@ class Builder:
             (self.warnings if found.severity == "warning" else self.problems).append(found)
 
     def periods(self, node: Node | None, path: str, scope: str) -> dict[str, Amount]:
+        """A per-period amounts mapping: each period known, each amount readable."""
         out: dict[str, Amount] = {}
         if not isinstance(node, Mapping):
             return out
@@ -107,6 +108,7 @@ class Builder:
         return None
 
     def field(self, parent: Mapping, key: str, path: str) -> Field[str] | None:
+        """A located field of the policy."""
         value = self.text(parent.get(key))
         if value is None:
             return None
@@ -117,6 +119,7 @@ class Builder:
     # ------------------------------------------------------------------ files
 
     def add_file(self, root: Node | None, offsets: dict[str, int]) -> None:
+        """Take one policy file's document into the policy being built."""
         if root is None:
             return  # an empty file contributes nothing
         if not isinstance(root, Mapping):
@@ -127,6 +130,7 @@ class Builder:
                 handler(key, value, offsets)
 
     def on_organization(self, key: Scalar, node: Node, offsets: dict[str, int]) -> None:
+        """Read the ``organization`` section."""
         if not self.define("organization", "`organization`", key.mark, "organization"):
             return
         self.parts.org_at = key.mark
@@ -145,6 +149,7 @@ class Builder:
         self.settings(node, "safety", self.parts.safety, (int, float))
 
     def settings(self, node: Node, section: str, into: dict[str, Any], types: Any) -> None:
+        """The ``management`` and ``safety`` settings."""
         if not isinstance(node, Mapping):
             return
         for name, key, value in node.items():
@@ -162,6 +167,7 @@ class Builder:
     # ------------------------------------------------------------------ spend limits
 
     def on_spend_limits(self, key: Scalar, node: Node, offsets: dict[str, int]) -> None:
+        """Read the ``spend_limits`` section."""
         if not isinstance(node, Mapping):
             return
         for name, skey, value in node.items():
@@ -181,6 +187,7 @@ class Builder:
                     self.user_rule(item, index, f"spend_limits.user_rules[{index}]")
 
     def named_limits(self, section: str, node: Node, path: str) -> None:
+        """Limits keyed by a name (seat tiers, groups)."""
         if not isinstance(node, Mapping):
             return
         scope, noun = ("seat_tier", "seat tier") if section == "seat_tiers" else ("group", "group")
@@ -196,6 +203,7 @@ class Builder:
             )
 
     def users(self, node: Node, path: str) -> None:
+        """Member limits, keyed by lower-cased email; duplicates are problems."""
         if not isinstance(node, Mapping):
             return
         into = self.parts.users
@@ -213,6 +221,7 @@ class Builder:
             )
 
     def user_rule(self, node: Node, index: int, path: str) -> None:
+        """One entry of ``user_rules``."""
         if not isinstance(node, Mapping):
             return
         match = node.get("match")
@@ -249,6 +258,7 @@ class Builder:
     # ------------------------------------------------------------------ workspaces
 
     def on_workspaces(self, key: Scalar, node: Node, offsets: dict[str, int]) -> None:
+        """Read the ``workspaces`` section."""
         self.sections.append(("workspaces", key.mark))
         if not isinstance(node, Mapping):
             return
@@ -265,6 +275,7 @@ class Builder:
                 self.parts.workspaces[name] = entry
 
     def workspace(self, name: str, key: Scalar, node: Node, path: str) -> WorkspaceEntry | None:
+        """One declared workspace."""
         if not isinstance(node, Mapping):
             return None
         pin = self.field(node, "id", path)
@@ -293,6 +304,7 @@ class Builder:
         return WorkspaceEntry(key.mark, path, name, pin, archived, residency, tags, limits)
 
     def on_workspace_rules(self, key: Scalar, node: Node, offsets: dict[str, int]) -> None:
+        """Read the ``workspace_rules`` section."""
         self.sections.append(("workspace_rules", key.mark))
         if not isinstance(node, Sequence):
             return
@@ -301,26 +313,10 @@ class Builder:
             self.workspace_rule(item, index, f"workspace_rules[{index}]")
 
     def workspace_rule(self, node: Node, index: int, path: str) -> None:
+        """One entry of ``workspace_rules``."""
         if not isinstance(node, Mapping):
             return
-        match = node.get("match")
-        name: Field[Glob] | None = None
-        match_tags: dict[str, Field[str]] = {}
-        if isinstance(match, Mapping):
-            match_path = join_path(path, "match")
-            pattern = self.field(match, "name", match_path)
-            if pattern is not None and pattern.value:
-                glob = Glob(pattern.value, case_sensitive=True)
-                name = Field(glob, pattern.at, pattern.mark, pattern.path)
-            wanted = match.get("tags")
-            if isinstance(wanted, Mapping):
-                tags_path = join_path(match_path, "tags")
-                for tag, tkey, tvalue in wanted.items():
-                    text = self.text(tvalue)
-                    if text is not None:
-                        match_tags[tag] = Field(
-                            text.value, tkey.mark, text.mark, join_path(tags_path, tag)
-                        )
+        name, match_tags = self.rule_match(node.get("match"), join_path(path, "match"))
         residency = self.residency(node.get("data_residency"), join_path(path, "data_residency"))
         tags = self.tags(node.get("tags"), join_path(path, "tags"))
         limits = self.periods(
@@ -341,7 +337,31 @@ class Builder:
             WorkspaceRule(node.mark, path, index, name, match_tags, residency, tags, limits)
         )
 
+    def rule_match(
+        self, match: Node | None, match_path: str
+    ) -> tuple[Field[Glob] | None, dict[str, Field[str]]]:
+        """A workspace rule's ``match``: its name glob and the tags it requires."""
+        name: Field[Glob] | None = None
+        match_tags: dict[str, Field[str]] = {}
+        if not isinstance(match, Mapping):
+            return name, match_tags
+        pattern = self.field(match, "name", match_path)
+        if pattern is not None and pattern.value:
+            glob = Glob(pattern.value, case_sensitive=True)
+            name = Field(glob, pattern.at, pattern.mark, pattern.path)
+        wanted = match.get("tags")
+        if isinstance(wanted, Mapping):
+            tags_path = join_path(match_path, "tags")
+            for tag, tkey, tvalue in wanted.items():
+                text = self.text(tvalue)
+                if text is not None:
+                    match_tags[tag] = Field(
+                        text.value, tkey.mark, text.mark, join_path(tags_path, tag)
+                    )
+        return name, match_tags
+
     def residency(self, node: Node | None, path: str) -> dict[str, Field[Any]]:
+        """The located ``data_residency`` fields of an entry or a rule."""
         out: dict[str, Field[Any]] = {}
         if not isinstance(node, Mapping):
             return out
@@ -359,6 +379,7 @@ class Builder:
         return out
 
     def tags(self, node: Node | None, path: str) -> dict[str, Field[str]]:
+        """A workspace's tags (``null`` removes one)."""
         out: dict[str, Field[str]] = {}
         if not isinstance(node, Mapping):
             return out
@@ -397,6 +418,7 @@ class Builder:
         self.problems.extend(semantics.kind_amounts(kind, self.amounts))
 
     def policy(self, files: tuple[str, ...], digest: str, documents: Any) -> Policy:
+        """The finished :class:`Policy` (only when no problem was found)."""
         p = self.parts
         assert p.org_at is not None and "id" in p.org and "kind" in p.org
         currency = p.org.get("currency")

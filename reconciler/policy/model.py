@@ -143,6 +143,7 @@ class Policy:
         return count
 
     def summary(self) -> dict[str, int]:
+        """Counts of what the policy declares, for ``validate``."""
         return {
             "files": len(self.files),
             "workspaces": len(self.workspaces),

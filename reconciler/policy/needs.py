@@ -16,6 +16,7 @@ from reconciler.policy.model import Policy
 
 
 def needs(policy: Policy) -> ReadNeeds:
+    """What the live read must fetch for this policy, and no more."""
     if policy.kind == "console":
         return ReadNeeds(kind="console", workspaces=True, limits=True)
     authoritative = (

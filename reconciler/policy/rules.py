@@ -26,10 +26,6 @@ class Glob:
         """Whether ``value`` matches (lower-case it first for a case-insensitive glob)."""
         return self.regex.match(value) is not None
 
-    @property
-    def literal(self) -> bool:
-        return not any(c in self.pattern for c in "*?[")
-
     def __repr__(self) -> str:
         return f"Glob({self.pattern!r})"
 

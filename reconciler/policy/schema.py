@@ -157,6 +157,7 @@ class _Mapper:
         return key, node
 
     def dotted(self, path: list[Any]) -> str:
+        """A JSON-schema path as the policy's dotted path."""
         out = ""
         for i, part in enumerate(path):
             if isinstance(part, int):
@@ -186,6 +187,7 @@ class _Mapper:
     # ------------------------------------------------------------------ mapping
 
     def map(self, error: ValidationError, path: list[Any]) -> Iterator[Problem]:
+        """The located problems for one schema error."""
         kind = error.validator
         schema = error.schema if isinstance(error.schema, dict) else {}
         if kind in _SKIPPED_VALIDATORS or schema.get("title") in _SEMANTIC_TITLES:
@@ -204,6 +206,7 @@ class _Mapper:
     def on_additionalProperties(
         self, error: ValidationError, path: list[Any], key: Any, node: Node, schema: dict[str, Any]
     ) -> Iterator[Problem]:
+        """The problem for a failed ``additionalProperties`` keyword."""
         if not isinstance(node, Mapping) or schema.get("additionalProperties") is not False:
             return
         allowed = list(schema.get("properties", {}))
@@ -217,6 +220,7 @@ class _Mapper:
     def on_required(
         self, error: ValidationError, path: list[Any], key: Any, node: Node, schema: dict[str, Any]
     ) -> Iterator[Problem]:
+        """The problem for a failed ``required`` keyword."""
         if not isinstance(node, Mapping):
             return
         for name in error.validator_value:
@@ -229,6 +233,7 @@ class _Mapper:
     def on_type(
         self, error: ValidationError, path: list[Any], key: Any, node: Node, schema: dict[str, Any]
     ) -> Iterator[Problem]:
+        """The problem for a failed ``type`` keyword."""
         expected = error.validator_value
         names = [expected] if isinstance(expected, str) else list(expected)
         want = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
@@ -248,6 +253,7 @@ class _Mapper:
     def on_enum(
         self, error: ValidationError, path: list[Any], key: Any, node: Node, schema: dict[str, Any]
     ) -> Iterator[Problem]:
+        """The problem for a failed ``enum`` keyword."""
         options = [str(v) for v in error.validator_value]
         shown = node.text if isinstance(node, Scalar) else describe(node)
         listed = ", ".join(f"`{o}`" for o in options)
@@ -265,6 +271,7 @@ class _Mapper:
     def on_const(
         self, error: ValidationError, path: list[Any], key: Any, node: Node, schema: dict[str, Any]
     ) -> Iterator[Problem]:
+        """The problem for a failed ``const`` keyword."""
         shown = node.text if isinstance(node, Scalar) else describe(node)
         const = error.validator_value
         if path == ["version"]:
@@ -285,6 +292,7 @@ class _Mapper:
     def on_pattern(
         self, error: ValidationError, path: list[Any], key: Any, node: Node, schema: dict[str, Any]
     ) -> Iterator[Problem]:
+        """The problem for a failed ``pattern`` keyword."""
         title = str(schema.get("title", "value"))
         quoted = shown(node.text) if isinstance(node, Scalar) else describe(node)
         hint = _PATTERN_HINTS.get(title)
@@ -298,6 +306,7 @@ class _Mapper:
     def on_minItems(
         self, error: ValidationError, path: list[Any], key: Any, node: Node, schema: dict[str, Any]
     ) -> Iterator[Problem]:
+        """The problem for a failed ``minItems`` keyword."""
         name = path[-1] if path else "list"
         hint = (
             "list at least one geo, or write `unrestricted`"
@@ -309,6 +318,7 @@ class _Mapper:
     def on_uniqueItems(
         self, error: ValidationError, path: list[Any], key: Any, node: Node, schema: dict[str, Any]
     ) -> Iterator[Problem]:
+        """The problem for a failed ``uniqueItems`` keyword."""
         if not isinstance(node, Sequence):
             return
         seen: set[str] = set()
@@ -323,6 +333,7 @@ class _Mapper:
     def on_minProperties(
         self, error: ValidationError, path: list[Any], key: Any, node: Node, schema: dict[str, Any]
     ) -> Iterator[Problem]:
+        """The problem for a failed ``minProperties`` keyword."""
         name = path[-1] if path else "mapping"
         options = list(schema.get("properties", {}))
         if options:
@@ -335,6 +346,7 @@ class _Mapper:
     def on_maxProperties(
         self, error: ValidationError, path: list[Any], key: Any, node: Node, schema: dict[str, Any]
     ) -> Iterator[Problem]:
+        """The problem for a failed ``maxProperties`` keyword."""
         name = path[-1] if path else "mapping"
         count = len(node) if isinstance(node, Mapping) else 0
         limit = error.validator_value
@@ -353,6 +365,7 @@ class _Mapper:
     def on_maxLength(
         self, error: ValidationError, path: list[Any], key: Any, node: Node, schema: dict[str, Any]
     ) -> Iterator[Problem]:
+        """The problem for a failed ``maxLength`` keyword."""
         length = len(node.text) if isinstance(node, Scalar) else 0
         limit = error.validator_value
         yield self.problem(
@@ -383,6 +396,7 @@ class _Mapper:
     def on_anyOf(
         self, error: ValidationError, path: list[Any], key: Any, node: Node, schema: dict[str, Any]
     ) -> Iterator[Problem]:
+        """The problem for a failed ``anyOf`` keyword."""
         branches: list[dict[str, Any]] = list(error.validator_value)
         json_type = _json_type(node)
         for i, branch in enumerate(branches):

@@ -85,6 +85,7 @@ def currency(declared: Field[str]) -> Problem | None:
 
 
 def workspace_name(key: Scalar, path: str) -> Problem | None:
+    """A problem with a workspace name, if any."""
     name = key.text
     trimmed = name.strip()
     if not trimmed:
@@ -106,6 +107,7 @@ def workspace_name(key: Scalar, path: str) -> Problem | None:
 
 
 def email(key: Scalar, path: str) -> Problem | None:
+    """A problem with a member email, if any."""
     text = key.text
     if _EMAIL.match(text):
         return None
@@ -121,6 +123,7 @@ def email(key: Scalar, path: str) -> Problem | None:
 
 
 def email_glob(value: Scalar, path: str) -> Problem | None:
+    """A problem with an email glob, if any."""
     if "@" in value.text or value.text == "*":
         return None
     return problem(
@@ -132,6 +135,7 @@ def email_glob(value: Scalar, path: str) -> Problem | None:
 
 
 def seat_tier(key: Scalar, path: str) -> Problem | None:
+    """A problem with a seat tier, if any."""
     if key.text in KNOWN_SEAT_TIERS:
         return None
     close = difflib.get_close_matches(key.text, KNOWN_SEAT_TIERS, n=1, cutoff=0.6)
@@ -144,6 +148,7 @@ def seat_tier(key: Scalar, path: str) -> Problem | None:
 
 
 def tag_key(key: Scalar, path: str) -> Problem | None:
+    """A problem with a tag key, if any."""
     name = key.text
     if not name:
         return problem(key.mark, "tag key must not be empty", path)

@@ -11,11 +11,9 @@ import pytest
 from reconciler.adminapi import AdminClient
 from tests.conftest import SEEDS
 from tests.support.emulator import Emulator, running_emulator
+from tests.support.orgs import FAST_EMULATOR
 
-CONSOLE_KEY = "sk-ant-admin01-demo-console-key"
-ENTERPRISE_KEY = "sk-ant-api01-demo-enterprise-key"
-# Scale the emulator's limits out of the way; the client paces as configured.
-FAST = ("--rate-scale", "100")
+FAST = FAST_EMULATOR
 
 
 @pytest.fixture(scope="module")

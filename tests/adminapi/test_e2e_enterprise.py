@@ -8,14 +8,17 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from reconciler.adminapi import ENTERPRISE_LIMIT_SCOPES, AdminClient, read_snapshot
+from reconciler.adminapi import ENTERPRISE_LIMIT_SCOPES, AdminClient
 from reconciler.errors import ApiError
 from reconciler.live import ReadNeeds
-from tests.adminapi.conftest import ENTERPRISE_KEY, FAST, emulator_routes
+from reconciler.live.organization import Expected
+from reconciler.live.reader import read_snapshot
+from tests.adminapi.conftest import FAST, emulator_routes
 from tests.conftest import SEEDS
 from tests.support.emulator import Emulator, running_emulator
+from tests.support.orgs import ENTERPRISE_KEY, ENTERPRISE_ORG
 
-ORG_ID = "5b7e0d4c-0f63-4d1e-9a52-3c1f0e7b9a10"
+ORG_ID = ENTERPRISE_ORG
 Connect = Callable[..., AdminClient]
 MONTHLY = frozenset({"monthly"})
 
@@ -26,13 +29,13 @@ def test_reads(enterprise_emulator: Emulator, connect: Connect) -> None:
     users = {u.email: u for u in client.list_users()}
     assert len(users) == 12 and users["grace@globex.example"].role == "owner"
 
-    rows = list(client.effective())
+    rows = list(client.effective_limits())
     assert {r.period for r in rows} == {"monthly", "daily"}
     alice = next(r for r in rows if r.user_id == users["alice@globex.example"].id)
     assert alice.is_override and alice.amount is None and alice.period_to_date_spend == "12050.5"
     assert alice.email == "alice@globex.example"
     carol_id = users["carol@globex.example"].id
-    picked = list(client.effective(periods=["daily"], user_ids=[carol_id]))
+    picked = list(client.effective_limits(periods=["daily"], user_ids=[carol_id]))
     assert [(r.user_id, r.period, r.amount) for r in picked] == [(carol_id, "daily", "6000")]
 
     configured = list(client.list_spend_limits(ENTERPRISE_LIMIT_SCOPES))
@@ -44,7 +47,6 @@ def test_reads(enterprise_emulator: Emulator, connect: Connect) -> None:
     ]
     overrides = list(client.list_spend_limits(["user"]))
     assert len(overrides) == 4
-    assert client.get_spend_limit(overrides[0].id) == overrides[0]
 
     groups = {g.name: g for g in client.list_rbac_groups()}
     assert set(groups) == {"research", "platform"}
@@ -53,7 +55,7 @@ def test_reads(enterprise_emulator: Emulator, connect: Connect) -> None:
         users[e].id for e in ("alice@globex.example", "dan@globex.example", "erin@globex.example")
     }
     stats = enterprise_emulator.stats()
-    assert stats["requests_total"] == client.requests.total == 9
+    assert stats["requests_total"] == client.requests.total == 8
     assert emulator_routes(stats) == client.requests.by_route
 
 
@@ -82,15 +84,15 @@ def test_snapshot_every_member_in_one_effective_pass(
     needs = ReadNeeds(
         kind="enterprise", all_members=True, periods=MONTHLY, user_overrides=True, spend=True
     )
-    snap = read_snapshot(client, needs, declared_org_id=ORG_ID)
+    snap = read_snapshot(client, needs, expected=Expected(org_id=ORG_ID))
     stats = enterprise_emulator.stats()
-    assert stats["requests_total"] == snap.requests == 3
+    assert stats["requests_total"] == snap.requests_sent == 3
     assert emulator_routes(stats) == {
         "GET /me": 1,
         "GET /spend_limits": 1,
         "GET /spend_limits/effective": 1,
     }
-    assert snap.members is not None and len(snap.members) == 12 and snap.members_complete
+    assert snap.members is not None and len(snap.members) == 12
     overrides = {
         (snap.member_by_id()[x.scope_id or ""].email, x.amount)
         for x in snap.limits
@@ -119,7 +121,7 @@ def test_snapshot_for_declared_members(enterprise_emulator: Emulator, connect: C
     snap = read_snapshot(client, needs)
     stats = enterprise_emulator.stats()
     # /me, limits, one page of /users (the org fits), one user_ids[] batch.
-    assert stats["requests_total"] == snap.requests == 4
+    assert stats["requests_total"] == snap.requests_sent == 4
     assert emulator_routes(stats)["GET /users"] == 1
     carol = snap.members["carol@globex.example"].id if snap.members else ""
     assert any(x.scope_id == carol and x.period == "daily" for x in snap.limits)
@@ -132,7 +134,7 @@ def test_snapshot_for_declared_members(enterprise_emulator: Emulator, connect: C
         user_overrides=True,
     )
     snap = read_snapshot(client, needs)
-    assert enterprise_emulator.stats()["requests_total"] == snap.requests == 4
+    assert enterprise_emulator.stats()["requests_total"] == snap.requests_sent == 4
     assert [x.amount for x in snap.limits if x.scope_type == "user"] == ["20000"]
 
 
@@ -141,7 +143,7 @@ def test_snapshot_with_groups(enterprise_emulator: Emulator, connect: Connect) -
     needs = ReadNeeds(kind="enterprise", groups=True, group_members=frozenset({"platform"}))
     snap = read_snapshot(client, needs)
     stats = enterprise_emulator.stats()
-    assert stats["requests_total"] == snap.requests == 4
+    assert stats["requests_total"] == snap.requests_sent == 4
     assert snap.groups is not None
     platform = next(g for g in snap.groups if g.name == "platform")
     research = next(g for g in snap.groups if g.name == "research")
@@ -159,9 +161,9 @@ def test_snapshot_of_50000_members_in_52_requests() -> None:
         needs = ReadNeeds(
             kind="enterprise", all_members=True, periods=MONTHLY, user_overrides=True, spend=True
         )
-        snap = read_snapshot(client, needs, declared_org_id=ORG_ID)
+        snap = read_snapshot(client, needs, expected=Expected(org_id=ORG_ID))
         stats = emu.stats()
-        assert stats["requests_total"] == snap.requests == 52
+        assert stats["requests_total"] == snap.requests_sent == 52
         assert emulator_routes(stats)["GET /spend_limits/effective"] == 50
         assert snap.members is not None and len(snap.members) == 50_000
         assert len([x for x in snap.limits if x.scope_type == "user"]) == 50_000

@@ -13,11 +13,10 @@ import pytest
 
 from reconciler.adminapi import ADMIN, SPEND, rate_for
 from tests.adminapi.emulated import served
+from tests.support.orgs import ENTERPRISE_KEY
 
 CONSOLE_SEED = "examples/seeds/console.yaml"
 ENTERPRISE_SEED = "examples/seeds/enterprise.yaml"
-CONSOLE_KEY = "sk-ant-admin01-demo-console-key"
-ENTERPRISE_KEY = "sk-ant-api01-demo-enterprise-key"
 
 
 def test_sustained_mixed_load_never_provokes_a_429() -> None:

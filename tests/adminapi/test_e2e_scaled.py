@@ -13,11 +13,12 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from reconciler.adminapi import ADMIN, AdminClient, read_snapshot
+from reconciler.adminapi import ADMIN, AdminClient
 from reconciler.live import ReadNeeds
-from tests.adminapi.conftest import ENTERPRISE_KEY
+from reconciler.live.reader import read_snapshot
 from tests.conftest import SEEDS
 from tests.support.emulator import Emulator, running_emulator
+from tests.support.orgs import ENTERPRISE_KEY
 
 SEED = SEEDS / "enterprise.yaml"
 
@@ -58,8 +59,8 @@ def test_a_snapshot_under_real_pacing(http: httpx.Client) -> None:
         )
         snap = read_snapshot(client, needs)
         stats = emu.stats()
-        assert stats["by_status"] == {"200": snap.requests}
-        assert stats["requests_total"] == snap.requests == 5
+        assert stats["by_status"] == {"200": snap.requests_sent}
+        assert stats["requests_total"] == snap.requests_sent == 5
 
 
 def test_a_client_configured_too_fast_slows_to_the_advertised_limit(

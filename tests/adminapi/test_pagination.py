@@ -89,7 +89,7 @@ def test_opaque_cursor_through_a_server_that_binds_cursors_to_filters() -> None:
     api.add_limit({"type": "organization"}, "100", "monthly")
     api.add_limit({"type": "organization"}, "10", "daily")
     client = make_client(api)
-    rows = list(client.effective(periods=["daily", "monthly"]))
+    rows = list(client.effective_limits(periods=["daily", "monthly"]))
     # Pages are per member: 1000 members (2000 rows) a page.
     assert len(rows) == 2 * 2345
     assert api.calls["GET /spend_limits/effective"] == 3
@@ -153,7 +153,7 @@ def test_effective_batch_with_more_pages_than_members_allow_is_an_error() -> Non
 
     client = make_client(handler)
     with pytest.raises(TransportError, match="did not end after 2 pages"):
-        list(client.effective(user_ids=["user_1"]))
+        list(client.effective_limits(user_ids=["user_1"]))
 
 
 def test_pages_stream_lazily() -> None:

@@ -6,9 +6,10 @@ from collections import Counter
 
 import pytest
 
-from reconciler.adminapi import LOOKUP_MAX, read_snapshot
-from reconciler.errors import ReconcilerError
+from reconciler.errors import ReconcilerError, WrongOrganization
 from reconciler.live import ReadNeeds
+from reconciler.live.organization import Expected
+from reconciler.live.reader import LOOKUP_MAX, read_snapshot
 from tests.adminapi.fakes import CONSOLE_KEY, ORG_ID, FakeApi, make_client
 
 ALL_PERIODS_FILTER = None
@@ -50,8 +51,9 @@ def console_api() -> FakeApi:
 def test_console_reads_everything_in_three_requests() -> None:
     api = console_api()
     client = make_client(api, key=CONSOLE_KEY)
-    snap = read_snapshot(client, ReadNeeds(kind="console", workspaces=True), declared_org_id=ORG_ID)
-    assert snap.requests == api.total == 3
+    needs = ReadNeeds(kind="console", workspaces=True)
+    snap = read_snapshot(client, needs, expected=Expected(org_id=ORG_ID))
+    assert snap.requests_sent == api.total == 3
     assert api.calls == Counter({"GET /me": 1, "GET /workspaces": 1, "GET /spend_limits": 1})
     paths = sorted(r.url.raw_path.decode() for r in api.requests)
     assert paths == [
@@ -76,7 +78,7 @@ def test_only_what_is_needed_is_read() -> None:
     api = console_api()
     snap = read_snapshot(make_client(api, key=CONSOLE_KEY), ReadNeeds(kind="console", limits=False))
     assert api.calls == Counter({"GET /me": 1})
-    assert snap.requests == 1 and snap.workspaces is None and snap.currency is None
+    assert snap.requests_sent == 1 and snap.workspaces is None and snap.currency is None
 
 
 def test_another_organization_is_refused_after_one_request() -> None:
@@ -85,9 +87,27 @@ def test_another_organization_is_refused_after_one_request() -> None:
         read_snapshot(
             make_client(api, key=CONSOLE_KEY),
             ReadNeeds(kind="console", workspaces=True),
-            declared_org_id="00000000-0000-0000-0000-000000000000",
+            expected=Expected(org_id="00000000-0000-0000-0000-000000000000"),
         )
     assert ORG_ID in str(info.value)
+    assert api.total == 1
+
+
+def test_the_refusal_is_located_at_the_policy_declaration() -> None:
+    """The one check of the organization, as ``plan`` makes it: located where the policy
+    declares ``organization.id``, after ``GET /me`` and before anything else is read."""
+    api = console_api()
+    expected = Expected(org_id="00000000-0000-4000-8000-000000000000", id_at=("p.yaml", 2, 20))
+    with pytest.raises(WrongOrganization) as info:
+        read_snapshot(
+            make_client(api, key=CONSOLE_KEY), ReadNeeds(kind="console"), expected=expected
+        )
+    assert str(info.value) == (
+        "p.yaml:2:20: this policy is for organization `00000000-0000-4000-8000-000000000000`, "
+        f"but the API key belongs to organization `{ORG_ID}` (Acme); refusing to read or change "
+        "another organization (path: organization.id) hint: use that organization's admin "
+        "key, or correct organization.id"
+    )
     assert api.total == 1
 
 
@@ -139,7 +159,7 @@ def test_every_member_in_one_effective_pass_when_an_org_row_exists() -> None:
     assert api.calls == Counter(
         {"GET /me": 1, "GET /spend_limits": 1, "GET /spend_limits/effective": 3}
     )
-    assert snap.requests == 5
+    assert snap.requests_sent == 5
     limits_query = next(r for r in api.requests if r.url.path.endswith("/spend_limits"))
     assert limits_query.url.params.get_list("scope_type[]") == [
         "organization",
@@ -150,7 +170,7 @@ def test_every_member_in_one_effective_pass_when_an_org_row_exists() -> None:
     effective = [r for r in api.requests if r.url.path.endswith("/effective")]
     assert all(r.url.params["limit"] == "1000" for r in effective)
     assert all(r.url.params.get_list("period[]") == ["monthly"] for r in effective)
-    assert snap.members is not None and len(snap.members) == 2500 and snap.members_complete
+    assert snap.members is not None and len(snap.members) == 2500
     assert snap.members["user00001@example.com"].id == "user_000001"
     overrides = [x for x in snap.limits if x.scope_type == "user"]
     assert len(overrides) == 30
@@ -199,7 +219,7 @@ def test_without_an_org_row_members_come_from_users_and_overrides_from_the_listi
     assert api.calls == Counter({"GET /me": 1, "GET /spend_limits": 2, "GET /users": 3})
     user_listing = [r for r in api.requests if r.url.params.get_list("scope_type[]") == ["user"]]
     assert len(user_listing) == 1
-    assert snap.members is not None and len(snap.members) == 2100 and snap.members_complete
+    assert snap.members is not None and len(snap.members) == 2100
     assert len([x for x in snap.limits if x.scope_type == "user"]) == 12
     assert snap.effective is None
 
@@ -226,7 +246,7 @@ def test_membership_only_uses_the_users_listing() -> None:
     needs = ReadNeeds(kind="enterprise", all_members=True, limits=False)
     snap = read_snapshot(make_client(api), needs)
     assert api.calls == Counter({"GET /me": 1, "GET /users": 2})
-    assert snap.members_complete
+    assert snap.members is not None and len(snap.members) == 1500
 
 
 def test_one_declared_email_is_looked_up() -> None:
@@ -247,7 +267,6 @@ def test_one_declared_email_is_looked_up() -> None:
     assert batch.url.params.get_list("user_ids[]") == ["user_000002"]
     assert batch.url.params["limit"] == "100"
     assert snap.members is not None and list(snap.members) == ["user00002@example.com"]
-    assert not snap.members_complete
     assert [x.amount for x in snap.limits if x.scope_type == "user"] == ["100"]
 
 
@@ -263,7 +282,7 @@ def test_a_small_org_is_listed_in_one_page_instead_of_look_ups() -> None:
     assert api.calls == Counter(
         {"GET /me": 1, "GET /spend_limits": 1, "GET /users": 1, "GET /spend_limits/effective": 1}
     )
-    assert snap.members_complete and snap.members is not None and len(snap.members) == 700
+    assert snap.members is not None and len(snap.members) == 700
 
 
 def test_a_big_org_looks_up_the_emails_the_first_page_missed() -> None:
@@ -290,7 +309,7 @@ def test_many_missing_emails_in_a_big_org_continue_the_listing() -> None:
     needs = ReadNeeds(kind="enterprise", emails=emails, limits=False)
     snap = read_snapshot(make_client(api), needs)
     assert api.calls == Counter({"GET /me": 1, "GET /users": 3})
-    assert snap.members_complete
+    assert snap.members is not None and len(snap.members) == 3000  # the whole listing
 
 
 def test_user_ids_batches_or_one_full_pass_whichever_is_fewer() -> None:
@@ -308,7 +327,6 @@ def test_user_ids_batches_or_one_full_pass_whichever_is_fewer() -> None:
     # 250 ids → 3 batches; every member is known (1200 → 2 pages): the full pass wins.
     assert api.calls == Counter({"GET /me": 1, "GET /users": 2, "GET /spend_limits/effective": 2})
     assert snap.effective is not None and len(snap.effective) == 250
-    assert snap.members_complete
 
 
 def test_declared_members_found_on_the_first_page_use_batches() -> None:
@@ -323,7 +341,6 @@ def test_declared_members_found_on_the_first_page_use_batches() -> None:
     )
     snap = read_snapshot(make_client(api), needs)
     assert api.calls == Counter({"GET /me": 1, "GET /users": 1, "GET /spend_limits/effective": 3})
-    assert not snap.members_complete
     assert len([x for x in snap.limits if x.scope_type == "user"]) == 5
 
 

@@ -1,94 +1,61 @@
 """End-to-end apply tests: the real command line against a real emulator process.
 
-Commands run in-process through :func:`reconciler.cli.app.run` — the console script's
-own error boundary and exit codes — inside click's ``CliRunner`` isolation (stdin, stdout,
-stderr and the environment swapped; no terminal), pointed at an emulator subprocess
-serving over loopback (:mod:`tests.support.emulator`).  Only the Ctrl-C / SIGTERM tests
-run the command as a subprocess of its own.
+Commands run in-process through the one runner (:mod:`tests.support.cli`), pointed at an
+emulator subprocess serving over loopback (:mod:`tests.support.emulator`).  Only the
+Ctrl-C / SIGTERM tests run the command as a subprocess of its own.
 
 What the organization looks like afterwards is read with the official ``anthropic`` SDK
 (:mod:`tests.apply.orgstate`), a client that shares nothing with ours.
 
-Emulators run with ``--rate-scale 100`` and the commands with matching rates (env
-``CLAUDE_POLICY_ADMIN_RPM`` / ``CLAUDE_POLICY_SPEND_RPM``) unless a test is about pacing.
+Emulators and commands run "fast" (:mod:`tests.support.orgs`) unless a test is about
+pacing.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from click.testing import CliRunner
 
 from reconciler.adminapi import AdminClient
-from reconciler.cli.app import run
 from tests.conftest import REPO, SEEDS
+from tests.support.cli import Cli, Result
 from tests.support.emulator import Emulator, running_emulator
+from tests.support.orgs import (
+    CONSOLE_KEY,
+    CONSOLE_ORG,
+    ENTERPRISE_KEY,
+    ENTERPRISE_ORG,
+    FAST_EMULATOR,
+    FAST_RATES,
+)
+
+__all__ = [
+    "CONSOLE_KEY",
+    "CONSOLE_ORG",
+    "CONSOLE_POLICY",
+    "CONSOLE_SEED",
+    "ENTERPRISE_KEY",
+    "ENTERPRISE_ORG",
+    "ENTERPRISE_POLICY",
+    "ENTERPRISE_SEED",
+    "FAST",
+    "FAST_RATES",
+    "Cli",
+    "CliFor",
+    "Result",
+    "library_client",
+]
 
 CONSOLE_SEED = SEEDS / "console.yaml"
 ENTERPRISE_SEED = SEEDS / "enterprise.yaml"
-CONSOLE_KEY = "sk-ant-admin01-demo-console-key"
-ENTERPRISE_KEY = "sk-ant-api01-demo-enterprise-key"
-CONSOLE_ORG = "8d3f2a61-5c1e-4b7a-9e0d-2f6a4c8b1e37"
-ENTERPRISE_ORG = "5b7e0d4c-0f63-4d1e-9a52-3c1f0e7b9a10"
 CONSOLE_POLICY = REPO / "policies"
 ENTERPRISE_POLICY = REPO / "examples" / "enterprise"
 
-FAST = ("--rate-scale", "100")  # the emulator's limits ×100: 10,000 and 6,000 a minute
-FAST_RATES = {"CLAUDE_POLICY_ADMIN_RPM": "10000", "CLAUDE_POLICY_SPEND_RPM": "6000"}
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-    def __str__(self) -> str:
-        return f"exit {self.code}\n--- stdout ---\n{self.out}--- stderr ---\n{self.err}"
-
-
-class Cli:
-    """``cli("apply", "plan.json")`` → :class:`Result`, against one emulator with one key."""
-
-    def __init__(self, url: str, key: str, rates: dict[str, str] | None = None) -> None:
-        self.url = url
-        self.key = key
-        self.rates = FAST_RATES if rates is None else rates
-
-    def __call__(self, *args: str | Path, stdin: str = "") -> Result:
-        env = {
-            "ANTHROPIC_BASE_URL": self.url,
-            "ANTHROPIC_ADMIN_API_KEY": self.key,
-            "CLAUDE_POLICY_DEBUG": None,
-            "NO_COLOR": "1",
-            **self.rates,
-        }
-        runner = CliRunner()
-        code = 0
-        with runner.isolation(input=stdin, env=env) as (out, err, _):
-            try:
-                run([str(a) for a in args])
-            except SystemExit as exit_:
-                code = exit_.code if isinstance(exit_.code, int) else 1
-            finally:
-                _drop_log_handler()
-            result = Result(code, out.getvalue().decode(), err.getvalue().decode())
-        assert self.key not in result.out + result.err, "the API key leaked into the output"
-        return result
-
-
-def _drop_log_handler() -> None:
-    """The command logs to the isolated stderr, which closes with the isolation: remove
-    its handler so nothing later writes to a closed stream."""
-    root = logging.getLogger()
-    for handler in [h for h in root.handlers if h.get_name() == "claude-policy-stderr"]:
-        root.removeHandler(handler)
+FAST = FAST_EMULATOR
 
 
 @pytest.fixture(scope="module")

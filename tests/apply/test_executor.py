@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 
 from reconciler.apply.executor import execute
+from reconciler.apply.render import render_text
 from reconciler.cli.signals import StopRequest
+from tests.plan.builders import plan_with
 
 
 def limit(n: int) -> dict[str, Any]:
@@ -30,8 +32,9 @@ def limit(n: int) -> dict[str, Any]:
     }
 
 
-DOC = {"changes": [limit(n) for n in range(1, 6)]}
-ADDRESSES = [c["address"] for c in DOC["changes"]]
+CHANGES = [limit(n) for n in range(1, 6)]
+DOC = plan_with(CHANGES)
+ADDRESSES = [c["address"] for c in CHANGES]
 
 
 class Writer:
@@ -75,7 +78,7 @@ def test_a_second_interrupt_stops_at_once_and_reports_the_change_in_doubt() -> N
     assert "may or may not have been applied" in report.failed[0].message
     assert report.skipped == ADDRESSES[3:]
     assert report.to_json()["failed"][0]["request_id"] is None
-    assert "Apply interrupted" in report.render()
+    assert "Apply interrupted" in render_text(report)
 
 
 def test_signals_while_the_report_is_written_are_only_remembered() -> None:

@@ -14,6 +14,7 @@ from reconciler.apply import Progress
 from reconciler.apply.executor import execute
 from reconciler.cli.apply import _show_progress, progress_line
 from reconciler.errors import ApiError
+from tests.plan.builders import plan_with
 
 ADDRESS = "spend_limit:user:ana@example.com:monthly"
 
@@ -127,7 +128,10 @@ def test_the_executor_reports_every_change_skipped_ones_included() -> None:
     ticks = iter([100.0, 101.0, 102.0, 102.5, 104.0])
     seen: list[Progress] = []
 
-    report = execute(doc, FakeWriter(), progress=seen.append, clock=lambda: next(ticks))  # type: ignore[arg-type]
+    writer: Any = FakeWriter()
+    report = execute(
+        plan_with(doc["changes"]), writer, progress=seen.append, clock=lambda: next(ticks)
+    )
 
     assert [(p.done, p.total, p.elapsed, p.address) for p in seen] == [
         (1, 4, 1.0, "workspace:new"),

@@ -148,7 +148,7 @@ def test_an_expired_plan_is_refused(console: Emulator, cli_for: CliFor, cwd: Pat
         client._http.close()
     doc = run.plan.to_document()
     planfile.write(doc, "plan.json")
-    assert planfile.read("plan.json") == doc  # a genuine plan file
+    assert planfile.read_document("plan.json") == doc  # a genuine plan file
     untouched = Untouched(console, CONSOLE_KEY)
 
     result = cli_for(console, CONSOLE_KEY)("apply", "plan.json")

@@ -54,14 +54,20 @@ def start_apply(emulator: Emulator, policy: Path, report: Path) -> subprocess.Po
         **RATES,
     }
     args = ["apply", "--policies", str(policy), "--auto-approve", "--report", str(report)]
-    return subprocess.Popen(
-        [sys.executable, "-m", "reconciler", *args],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    # stdout goes to a file: the plan text can outgrow a pipe's buffer while nobody reads it.
+    with (report.parent / "apply.stdout").open("w") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "reconciler", *args],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+
+def _stdout(process: subprocess.Popen[str]) -> str:
+    return (Path(str(process.args[-1])).parent / "apply.stdout").read_text()
 
 
 def writes_seen(emulator: Emulator) -> int:
@@ -78,12 +84,12 @@ def wait_for_writes(emulator: Emulator, process: subprocess.Popen[str], at_least
 
 def finish(process: subprocess.Popen[str]) -> tuple[int, str, str]:
     try:
-        out, err = process.communicate(timeout=WAIT)
+        _, err = process.communicate(timeout=WAIT)
     except subprocess.TimeoutExpired:
         process.kill()
-        out, err = process.communicate()
-        raise AssertionError(f"apply did not stop\n{out}\n{err}") from None
-    return process.returncode, out, err
+        _, err = process.communicate()
+        raise AssertionError(f"apply did not stop\n{_stdout(process)}\n{err}") from None
+    return process.returncode, _stdout(process), err
 
 
 def left_after(emulator: Emulator, policy: Path) -> list[str]:

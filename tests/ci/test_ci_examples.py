@@ -16,8 +16,9 @@ from tests.ci.runners import GitHubRun, GitLabPipeline, base_env
 from tests.conftest import REPO, SEEDS
 from tests.support.cli import CONSOLE_KEY
 from tests.support.emulator import Emulator
+from tests.support.orgs import FAST_EMULATOR, FAST_RATES
 
-FAST = {"CLAUDE_POLICY_ADMIN_RPM": "100000", "CLAUDE_POLICY_SPEND_RPM": "60000"}
+FAST = FAST_RATES
 
 
 @pytest.fixture
@@ -36,7 +37,7 @@ def console(start_emulator: Callable[..., Emulator], tmp_path: Path) -> Emulator
     seed.pop("usage", None)
     path = tmp_path / "console-seed.yaml"
     path.write_text(yaml.safe_dump(seed, sort_keys=False))
-    return start_emulator(path, "--rate-scale", "100")
+    return start_emulator(path, *FAST_EMULATOR)
 
 
 def drift_the_org(emu: Emulator) -> None:

@@ -11,13 +11,14 @@ from reconciler.acks import load_acks
 from reconciler.drift import detect
 from reconciler.drift.render import RENDERERS
 from reconciler.errors import PolicyError
+from reconciler.plan.model import Plan
 from reconciler.plan.planner import PlanOptions, build_plan
 from tests.plan.builders import desired, enterprise_snapshot, limit, limits, user_limit, val
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
 
 
-def drifted_doc() -> dict[str, object]:
+def drifted_plan() -> Plan:
     d = desired(
         "enterprise",
         limits=limits(
@@ -29,7 +30,7 @@ def drifted_doc() -> dict[str, object]:
     )
     return build_plan(
         d, enterprise_snapshot(), policy_digest="sha256:x", options=PlanOptions(now=NOW)
-    ).to_document()
+    )
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -39,7 +40,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_groups_fixable_and_manual() -> None:
-    report = detect(drifted_doc(), [], now=NOW)
+    report = detect(drifted_plan(), [], now=NOW)
     assert report.drifted
     assert report.summary() == {
         "fixable": 1,
@@ -65,7 +66,7 @@ def test_acknowledged_drift_is_listed_not_counted(tmp_path: Path) -> None:
             "    expires: 2026-11-22\n",
         )
     )
-    report = detect(drifted_doc(), acks, now=NOW)
+    report = detect(drifted_plan(), acks, now=NOW)
     assert report.summary()["manual"] == 0
     assert report.summary()["acknowledged"] == 1
     assert report.to_document()["acknowledged"][0]["reason"].startswith("tier caps")
@@ -79,7 +80,7 @@ def test_expired_acknowledgements_count_again_and_are_warned(tmp_path: Path) -> 
             '  - {address: "spend_limit:seat_tier:*", reason: old, expires: 2026-11-21}\n',
         )
     )
-    report = detect(drifted_doc(), acks, now=NOW)
+    report = detect(drifted_plan(), acks, now=NOW)
     assert report.summary()["manual"] == 1
     doc = report.to_document()
     assert doc["expired_acknowledgements"][0]["expires"] == "2026-11-21"
@@ -88,11 +89,11 @@ def test_expired_acknowledgements_count_again_and_are_warned(tmp_path: Path) -> 
 
 def test_in_sync_renders_plainly() -> None:
     d = desired("enterprise")
-    doc = build_plan(
+    plan = build_plan(
         d, enterprise_snapshot(), policy_digest="sha256:x", options=PlanOptions(now=NOW)
-    ).to_document()
-    report = detect(doc, [], now=NOW).to_document()
-    assert report["in_sync"] is True
+    )
+    report = detect(plan, [], now=NOW)
+    assert report.to_document()["in_sync"] is True
     assert RENDERERS["text"](report).endswith("In sync: the organization matches the policy.\n")
     assert "✅" in RENDERERS["markdown"](report)
 

@@ -21,6 +21,7 @@ import yaml
 from tests.conftest import REPO, SEEDS
 from tests.support.cli import CONSOLE_KEY, Result, invoke
 from tests.support.emulator import Emulator
+from tests.support.orgs import FAST_EMULATOR
 
 ORG = "0b5c7e3a-2f41-4d8e-9c6a-1e7f3b2d4a90"
 SONNET, OPUS = "claude-sonnet-4-6", "claude-opus-4-6"
@@ -97,7 +98,7 @@ MARKETING = """workspaces:
 def emu(start_emulator: Callable[..., Emulator], tmp_path: Path) -> Emulator:
     seed = tmp_path / "seed.yaml"
     seed.write_text(yaml.safe_dump(SEED, sort_keys=False))
-    return start_emulator(seed, "--rate-scale", "100")
+    return start_emulator(seed, *FAST_EMULATOR)
 
 
 @pytest.fixture(autouse=True)
@@ -281,7 +282,7 @@ def test_the_sample_org_plan_and_audit(start_emulator: Callable[..., Emulator]) 
     seed = yaml.safe_load((SEEDS / "console.yaml").read_text())
     cents = global_cents(seed, "claims-processing")
     assert cents > 0
-    emu = start_emulator(SEEDS / "console.yaml", "--rate-scale", "100")
+    emu = start_emulator(SEEDS / "console.yaml", *FAST_EMULATOR)
     policies = str(REPO / "policies")
 
     doc = plan(emu, policies)

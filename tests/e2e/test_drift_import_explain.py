@@ -11,8 +11,9 @@ import pytest
 from tests.conftest import REPO, SEEDS
 from tests.support.cli import CONSOLE_KEY, ENTERPRISE_KEY, invoke
 from tests.support.emulator import Emulator
+from tests.support.orgs import FAST_EMULATOR
 
-SCALE = ("--rate-scale", "100")
+SCALE = FAST_EMULATOR
 ENTERPRISE_POLICY = str(REPO / "examples" / "enterprise")
 CONSOLE_POLICY = str(REPO / "policies")
 

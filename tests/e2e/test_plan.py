@@ -15,10 +15,9 @@ import pytest
 from tests.conftest import REPO, SEEDS
 from tests.support.cli import CONSOLE_KEY, ENTERPRISE_KEY, Result, invoke
 from tests.support.emulator import Emulator
+from tests.support.orgs import CONSOLE_ORG, ENTERPRISE_ORG, FAST_EMULATOR
 
-CONSOLE_ORG = "8d3f2a61-5c1e-4b7a-9e0d-2f6a4c8b1e37"
-ENTERPRISE_ORG = "5b7e0d4c-0f63-4d1e-9a52-3c1f0e7b9a10"
-SCALE = ("--rate-scale", "100")
+SCALE = FAST_EMULATOR
 
 
 def policy(tmp_path: Path, text: str, name: str = "policy.yaml") -> Path:

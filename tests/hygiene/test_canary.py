@@ -42,8 +42,9 @@ from reconciler.adminapi.pacing import Pacer
 from reconciler.adminapi.retry import Backoff
 from tests.conftest import REPO, SEEDS
 from tests.robustness.fakeserver import FakeServer, Reply
-from tests.support.cli import FAST, Result, invoke
+from tests.support.cli import Result, invoke
 from tests.support.emulator import Emulator, running_emulator
+from tests.support.orgs import FAST_FLAGS
 
 # The part after the prefix is what must never show; it is distinctive enough to grep.
 SECRET = "C4n4ryHygieneTail7Zq8Xw3Lp0Vb5"
@@ -303,7 +304,7 @@ def test_a_real_process_with_debug_never_shows_the_key(
             servers.urls["echo"],
             "--debug",
             "-vvv",
-            *FAST,
+            *FAST_FLAGS,
         ]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "CLAUDE_"))}
     env["ANTHROPIC_ADMIN_API_KEY"] = ENTERPRISE_CANARY

@@ -24,10 +24,10 @@ import pytest
 
 from reconciler import __version__
 from tests.support.emulator import running_emulator
+from tests.support.orgs import CONSOLE_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 WHEELHOUSE = Path(sys.prefix) / "wheelhouse"
-CONSOLE_KEY = "sk-ant-admin01-demo-console-key"
 POLICY = """\
 version: 1
 organization: {id: 8d3f2a61-5c1e-4b7a-9e0d-2f6a4c8b1e37, kind: console, currency: USD}

@@ -14,9 +14,9 @@ from reconciler.desired import (
     Value,
 )
 from reconciler.live import Effective, LiveLimit, LiveMember, LiveWorkspace, Snapshot
-
-CONSOLE_ORG = "8d3f2a61-5c1e-4b7a-9e0d-2f6a4c8b1e37"
-ENTERPRISE_ORG = "5b7e0d4c-0f63-4d1e-9a52-3c1f0e7b9a10"
+from reconciler.plan.facts import Organization
+from reconciler.plan.model import Change, Plan
+from tests.support.orgs import CONSOLE_ORG, ENTERPRISE_ORG
 
 
 def src(line: int, rule: str | None = None, file: str = "policies/p.yaml") -> Source:
@@ -68,7 +68,7 @@ def console_snapshot(**kw: Any) -> Snapshot:
         currency="USD",
         workspaces=workspaces,
         limits=limits,
-        requests=3,
+        requests_sent=3,
         **kw,
     )
 
@@ -104,10 +104,9 @@ def enterprise_snapshot(**kw: Any) -> Snapshot:
         kind="enterprise",
         currency="USD",
         members=kw.pop("members", members),
-        members_complete=True,
         limits=kw.pop("limits", limits),
         effective=kw.pop("effective", effective),
-        requests=4,
+        requests_sent=4,
         **kw,
     )
 
@@ -160,3 +159,15 @@ def user_limit(name: str, period: str, amount: Value) -> DesiredLimit:
     """A limit for the sample Enterprise member ``name@globex.example`` (id ``user_<name>``)."""
     scope = {"type": "user", "email": f"{name}@globex.example", "id": f"user_{name}"}
     return limit(scope, period, amount)
+
+
+def plan_with(changes: list[dict[str, Any]]) -> Plan:
+    """A plan holding just these changes (in the JSON form), for the executor's tests."""
+    return Plan(
+        tool_version="0.0.0",
+        created_at="2026-11-22T12:00:00Z",
+        expires_at="2026-11-23T12:00:00Z",
+        organization=Organization(id="org", name="Org", kind="console", currency="USD"),
+        policy_digest="sha256:t",
+        changes=[Change.from_json(c) for c in changes],
+    )

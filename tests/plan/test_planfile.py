@@ -20,7 +20,7 @@ from reconciler.plan.model import checksum
 
 def refusal(path: str | Path) -> str:
     with pytest.raises(PlanFileError) as caught:
-        planfile.read(path)
+        planfile.read_document(path)
     return str(caught.value)
 
 
@@ -30,7 +30,7 @@ def sealed(doc: dict[str, Any]) -> str:
 
 def test_a_sealed_document_is_read(tmp_path: Path) -> None:
     (tmp_path / "p.json").write_text(sealed({"format_version": "1", "changes": []}))
-    assert planfile.read(tmp_path / "p.json")["changes"] == []
+    assert planfile.read_document(tmp_path / "p.json")["changes"] == []
 
 
 @pytest.mark.parametrize(
@@ -97,6 +97,6 @@ def test_a_plan_through_a_pipe_is_read(tmp_path: Path) -> None:
     os.write(write_end, sealed({"format_version": "1"}).encode())
     os.close(write_end)
     try:
-        assert planfile.read(f"/dev/fd/{read_end}")["format_version"] == "1"
+        assert planfile.read_document(f"/dev/fd/{read_end}")["format_version"] == "1"
     finally:
         os.close(read_end)

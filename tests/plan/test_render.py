@@ -9,13 +9,13 @@ import json
 import os
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
 
 from reconciler.desired import INHERIT
 from reconciler.live import LiveMember
+from reconciler.plan.model import Plan
 from reconciler.plan.planner import PlanOptions, build_plan
 from reconciler.plan.render import RENDERERS
 from reconciler.plan.render.markdown import render_markdown
@@ -37,7 +37,7 @@ NOW = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
 EXT = {"text": "txt", "json": "json", "markdown": "md"}
 
 
-def console_doc() -> dict[str, Any]:
+def console_plan() -> Plan:
     d = desired(
         "console",
         workspaces=workspaces(
@@ -77,11 +77,10 @@ def console_doc() -> dict[str, Any]:
             ),
         ),
     )
-    plan = build_plan(d, console_snapshot(), policy_digest="sha256:d", options=PlanOptions(now=NOW))
-    return plan.to_document()
+    return build_plan(d, console_snapshot(), policy_digest="sha256:d", options=PlanOptions(now=NOW))
 
 
-def enterprise_doc() -> dict[str, Any]:
+def enterprise_plan() -> Plan:
     d = desired(
         "enterprise",
         limits=limits(
@@ -94,22 +93,19 @@ def enterprise_doc() -> dict[str, Any]:
             user_limit("carol", "daily", val(None, 12)),
         ),
     )
-    plan = build_plan(
+    return build_plan(
         d, enterprise_snapshot(), policy_digest="sha256:e", options=PlanOptions(now=NOW)
     )
-    return plan.to_document()
 
 
-def no_change_doc() -> dict[str, Any]:
+def no_change_plan() -> Plan:
     d = desired(
         "console", limits=limits(limit({"type": "organization"}, "monthly", val("5000000")))
     )
-    return build_plan(
-        d, console_snapshot(), policy_digest="sha256:n", options=PlanOptions(now=NOW)
-    ).to_document()
+    return build_plan(d, console_snapshot(), policy_digest="sha256:n", options=PlanOptions(now=NOW))
 
 
-CASES = {"console": console_doc, "enterprise": enterprise_doc, "no-changes": no_change_doc}
+CASES = {"console": console_plan, "enterprise": enterprise_plan, "no-changes": no_change_plan}
 
 
 @pytest.mark.parametrize("fmt", sorted(RENDERERS))
@@ -123,15 +119,31 @@ def test_golden(case: str, fmt: str) -> None:
     assert out == path.read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("fmt", sorted(RENDERERS))
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_saved_plan_renders_the_same(case: str, fmt: str) -> None:
+    """``show`` renders the plan read back from its file: the same text as ``plan``."""
+    plan = CASES[case]()
+    again = Plan.from_document(json.loads(RENDERERS["json"](plan)))
+    assert RENDERERS[fmt](again) == RENDERERS[fmt](plan)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_the_document_round_trips_through_the_typed_plan(case: str) -> None:
+    doc = CASES[case]().to_document()
+    assert Plan.from_document(doc).to_document() == doc
+    assert Plan.from_document(doc) == Plan.from_document(doc)
+
+
 def test_text_colour_only_when_asked() -> None:
-    doc = console_doc()
-    assert "\x1b[" not in RENDERERS["text"](doc, color=False)
-    assert "\x1b[32m" in RENDERERS["text"](doc, color=True)
+    plan = console_plan()
+    assert "\x1b[" not in RENDERERS["text"](plan, color=False)
+    assert "\x1b[32m" in RENDERERS["text"](plan, color=True)
 
 
 def test_json_rendering_is_the_document() -> None:
-    doc = console_doc()
-    assert json.loads(RENDERERS["json"](doc)) == doc
+    plan = console_plan()
+    assert json.loads(RENDERERS["json"](plan)) == plan.to_document()
 
 
 def test_markdown_summarises_to_stay_under_the_comment_limit() -> None:
@@ -147,13 +159,13 @@ def test_markdown_summarises_to_stay_under_the_comment_limit() -> None:
             ]
         ),
     )
-    doc = build_plan(
+    plan = build_plan(
         d,
         enterprise_snapshot(members=members, effective={}),
         policy_digest="sha256:x",
         options=PlanOptions(now=NOW),
-    ).to_document()
-    out = render_markdown(doc)
+    )
+    out = render_markdown(plan)
     assert len(out) <= 65_536
     assert "more change(s) not shown here" in out
     assert "| 3000 | 0 | 0 | 0 | 0 | 0 | 0 |" in out
@@ -163,5 +175,5 @@ def test_markdown_summarises_to_stay_under_the_comment_limit() -> None:
 def test_plan_documents_follow_the_plan_schema(case: str) -> None:
     schema = load_schema("plan")
     Draft202012Validator.check_schema(schema)
-    errors = list(Draft202012Validator(schema).iter_errors(CASES[case]()))
+    errors = list(Draft202012Validator(schema).iter_errors(CASES[case]().to_document()))
     assert errors == []

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from reconciler.plan.model import Action, Change
+from reconciler.plan.model import Action, Change, Plan
 from reconciler.plan.planner import PlanOptions
 from reconciler.plan.render import render_markdown, render_text
 from reconciler.plan.residency_cost import monthly_increase, residency_moves
@@ -181,6 +181,7 @@ def test_a_plan_with_moves_reads_the_cost_report_once(tmp_path: Path) -> None:
         "to 30.4375 days."
     ]
     assert any("explicitly are refused" in w and "workspace:portal" in w for w in doc["warnings"])
+    assert Plan.from_document(doc).to_document() == doc  # the typed figures round-trip
 
 
 def test_usage_days_sets_the_window_and_scales_the_estimate(tmp_path: Path) -> None:
@@ -225,14 +226,14 @@ def test_an_unreadable_cost_report_is_a_warning_and_the_plan_stands(tmp_path: Pa
 
 def test_the_renderings_show_the_cost_on_the_change_and_the_total(tmp_path: Path) -> None:
     doc = plan(org(), tmp_path, MOVES)
-    text = render_text(doc)
+    text = render_text(Plan.from_document(doc))
     block = text.split("  ~ workspace:portal (wrkspc_portal) will be updated in place\n")[1]
     assert block.split("\n\n")[0].splitlines()[-1] == (
         "      US-only inference: ≈ +$12.53/month (estimate, USD; $123.46 of global token "
         "usage in the last 30 day(s))"
     )
     assert "adds ≈ $13.88/month" in text
-    md = render_markdown(doc)
+    md = render_markdown(Plan.from_document(doc))
     assert "_US-only inference: ≈ +$1.35/month (estimate, USD; $13.35 of global" in md
     assert "adds ≈ $13.88/month" in md
 

@@ -9,9 +9,7 @@ from typing import Any
 
 from reconciler.live import LiveGroup, LiveMember, LiveWorkspace, Snapshot
 from reconciler.policy import Policy, load
-
-CONSOLE_ORG = "8d3f2a61-5c1e-4b7a-9e0d-2f6a4c8b1e37"
-ENTERPRISE_ORG = "5b7e0d4c-0f63-4d1e-9a52-3c1f0e7b9a10"
+from tests.support.orgs import CONSOLE_ORG, ENTERPRISE_ORG
 
 CONSOLE_HEAD = f"""\
 organization: {{id: {CONSOLE_ORG}, kind: console, currency: USD}}
@@ -123,7 +121,6 @@ def enterprise_snapshot(**kw: Any) -> Snapshot:
         kind=kw.pop("kind", "enterprise"),
         currency=kw.pop("currency", "USD"),
         members=members,
-        members_complete=True,
         groups=groups,
         **kw,
     )

@@ -17,10 +17,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from reconciler.cli import group
 from reconciler.policy import MAX_FILE_BYTES
+from tests.support.cli import invoke as run_cli
 
 BAD = Path(__file__).resolve().parents[1] / "policies" / "bad"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
@@ -95,10 +94,10 @@ def test_case(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
         else:
             shutil.copy(source, tmp_path / case)
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(group, ["validate", case])
-    assert result.exit_code == 1, result.stdout
+    result = run_cli(["validate", case])
+    assert result.code == 1, result
     golden = BAD / f"{Path(case).stem}.expected"
     if UPDATE:
-        golden.write_text(result.stdout, encoding="utf-8")
-    assert result.stdout == golden.read_text(encoding="utf-8")
-    assert "Traceback" not in result.stdout + result.stderr
+        golden.write_text(result.out, encoding="utf-8")
+    assert result.out == golden.read_text(encoding="utf-8")
+    assert "Traceback" not in result.out + result.err

@@ -1,4 +1,4 @@
-"""``claude-policy validate``: exit codes and output, through click's CliRunner."""
+"""``claude-policy validate``: exit codes and output, through the one CLI runner."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from reconciler.cli import group
+from tests.support.cli import invoke as run_cli
 
 from .builders import CONSOLE_HEAD, ENTERPRISE_HEAD, write
 
@@ -20,9 +19,8 @@ def cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(group, ["validate", *args])
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result.exit_code, result.stdout, result.stderr
+    result = run_cli(["validate", *args])
+    return result.code, result.out, result.err
 
 
 def test_valid_policy_default_path(cwd: Path) -> None:
@@ -146,6 +144,6 @@ def test_no_traceback_for_garbage(cwd: Path) -> None:
 
 
 def test_help(cwd: Path) -> None:
-    result = CliRunner().invoke(group, ["validate", "--help"])
-    assert result.exit_code == 0
-    assert "--format [text|json]" in result.stdout
+    code, out, _ = invoke("--help")
+    assert code == 0
+    assert "--format [text|json]" in out

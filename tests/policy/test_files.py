@@ -134,18 +134,22 @@ def test_nesting_deeper_than_the_interpreter_stack(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    deep = Path("policies", *["d"] * 300)
+    deep = Path("policies", *["d"] * 200)
     deep.mkdir(parents=True)
     (deep / "org.yaml").write_text(CONSOLE_HEAD)
-    # A stack smaller than the tree: a recursive search would fail.  (The tree stays
-    # shallow enough for the clean-up, which does recurse.)
+    # A stack smaller than the tree: a recursive search would fail.
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(150)
     try:
         found, problems = discover(["policies"])
     finally:
         sys.setrecursionlimit(limit)
-    assert (found, problems) == ([deep / "org.yaml"], [])
+        # Removed here, bottom up: a recursive clean-up of the temporary directories (by this
+        # or a later test run) must never meet a tree this deep.
+        (deep / "org.yaml").unlink()
+        for level in range(len(deep.parts), 0, -1):
+            Path(*deep.parts[:level]).rmdir()
+    assert (found, problems) == ([Path(*["policies"] + ["d"] * 200) / "org.yaml"], [])
 
 
 def test_a_loop_is_reported_once_at_the_link(

@@ -456,22 +456,6 @@ def test_workspace_errors(name: str, policy: str, snapshot: Snapshot, expected: 
 # --------------------------------------------------------------------------- organization
 
 
-def test_another_organization_is_refused_before_anything_else() -> None:
-    found = errors(
-        console("workspaces:\n  w: {tags: {a: b}}\n"),
-        enterprise_snapshot(org_id="00000000-0000-4000-8000-000000000000"),
-    )
-    assert found == [
-        f"{F}:1:20: this policy is for organization `8d3f2a61-5c1e-4b7a-9e0d-2f6a4c8b1e37`, but "
-        "the API key belongs to organization `00000000-0000-4000-8000-000000000000` (Globex) "
-        "(path: organization.id) hint: use that organization's admin key, or correct "
-        "organization.id",
-        f"{F}:1:64: organization.kind is `console`, but organization "
-        "`00000000-0000-4000-8000-000000000000` is an Enterprise organization "
-        "(path: organization.kind) hint: write kind: enterprise",
-    ]
-
-
 def test_currency_must_match_the_live_billing_currency() -> None:
     assert errors(console("spend_limits:\n  organization: {monthly: 5}\n"),
                   console_snapshot(currency="EUR")) == [

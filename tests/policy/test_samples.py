@@ -6,10 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from reconciler.cli import group
 from reconciler.policy import check, load, resolve
+from tests.support.cli import invoke as run_cli
 
 from .builders import console_snapshot, enterprise_snapshot
 
@@ -67,9 +66,9 @@ def test_validates_clean(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)
     result = check([root.relative_to(REPO)])
     assert [p.render() for p in result.errors + result.warnings] == []
-    cli = CliRunner().invoke(group, ["validate", str(root.relative_to(REPO))])
-    assert cli.exit_code == 0
-    assert cli.stdout.startswith("Policy valid: ")
+    cli = run_cli(["validate", str(root.relative_to(REPO))])
+    assert cli.code == 0, cli
+    assert cli.out.startswith("Policy valid: ")
 
 
 @pytest.mark.parametrize("root", policy_roots(), ids=lambda p: str(p.relative_to(REPO)))

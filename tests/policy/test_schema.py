@@ -10,12 +10,11 @@ from typing import Any
 import jsonschema  # type: ignore[import-untyped]
 import pytest
 import yaml
-from click.testing import CliRunner
 
 from reconciler import schemas
-from reconciler.cli import group
 from reconciler.policy.schema import check
 from reconciler.policy.yamlparse import parse
+from tests.support.cli import invoke as run_cli
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -58,9 +57,9 @@ def _ref(prop: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_schema_command_prints_it() -> None:
-    result = CliRunner().invoke(group, ["schema"])
-    assert result.exit_code == 0
-    assert json.loads(result.stdout) == schemas.load("policy")
+    result = run_cli(["schema"])
+    assert result.code == 0, result
+    assert json.loads(result.out) == schemas.load("policy")
 
 
 def test_repository_schema_link_is_the_shipped_file() -> None:

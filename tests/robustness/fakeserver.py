@@ -23,9 +23,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tests.support.orgs import CONSOLE_ORG, ENTERPRISE_ORG
+
 PREFIX = "/v1/organizations"
-CONSOLE_ORG = "8d3f2a61-5c1e-4b7a-9e0d-2f6a4c8b1e37"
-ENTERPRISE_ORG = "5b7e0d4c-0f63-4d1e-9a52-3c1f0e7b9a10"
 STAMP = "2026-01-05T10:00:00.000000Z"
 
 

@@ -1,7 +1,8 @@
-"""Renderings of a plan document: small pure functions, one module each.
+"""Renderings of a plan: small pure functions, one module each.
 
-Every renderer takes the versioned JSON document (``Plan.to_document()`` or a plan file),
-never the in-memory objects, so ``plan`` and ``show`` print the same thing.
+Every renderer takes the typed :class:`~reconciler.plan.model.Plan` — made by the planner,
+or read back from a plan file with ``Plan.from_document`` — so ``plan`` and ``show``
+print the same thing; the JSON rendering is the versioned document itself.
 """
 
 from reconciler.plan.render.jsonout import render_json

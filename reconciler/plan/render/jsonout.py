@@ -55,5 +55,7 @@ def dumps_document(doc: dict[str, Any]) -> str:
     return "".join(iter_document(doc))
 
 
-def render_json(doc: dict[str, Any], *, color: bool = False) -> str:
+def render_json(subject: Any, *, color: bool = False) -> str:
+    """The JSON document of a plan (or of anything with ``to_document()``, or a document)."""
+    doc = subject if isinstance(subject, dict) else subject.to_document()
     return dumps_document(doc)

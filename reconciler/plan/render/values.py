@@ -6,6 +6,8 @@ import json
 from typing import Any
 
 from reconciler.money import format_minor
+from reconciler.plan.facts import Estimate
+from reconciler.plan.model import FieldChange
 
 ACTION_WORDS = {
     "create": "will be created",
@@ -28,20 +30,21 @@ def show(path: str, value: Any, currency: str | None, *, absent: str = "(none)")
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
 
-def field_line(f: dict[str, Any], action: str, currency: str | None) -> str:
+def field_line(f: FieldChange, action: str, currency: str | None) -> str:
     """``path: before → after`` (or ``path = after`` for a create)."""
-    path = f["path"]
-    if action == "create" or (f["before"] is None and path != "amount"):
-        return f"{path} = {show(path, f['after'], currency)}"
+    path = f.path
+    if action == "create" or (f.before is None and path != "amount"):
+        return f"{path} = {show(path, f.after, currency)}"
     if action == "delete":
-        return f"{path}: {show(path, f['before'], currency)} → (inherits)"
+        return f"{path}: {show(path, f.before, currency)} → (inherits)"
     after_absent = "(removed)" if path.startswith("tags.") else "unlimited"
-    before = show(path, f["before"], currency, absent="(no row)")
-    after = show(path, f["after"], currency, absent=after_absent)
+    before = show(path, f.before, currency, absent="(no row)")
+    after = show(path, f.after, currency, absent=after_absent)
     return f"{path}: {before} → {after}"
 
 
 def summary_line(summary: dict[str, int]) -> str:
+    """``Plan: 1 to create, 2 to update, …; 0 manual, 0 blocked, 4 unchanged.``"""
     return (
         f"Plan: {summary['create']} to create, {summary['update']} to update, "
         f"{summary['delete']} to delete, {summary['archive']} to archive; "
@@ -51,6 +54,7 @@ def summary_line(summary: dict[str, int]) -> str:
 
 
 def duration(seconds: float) -> str:
+    """Seconds as a person reads them: ``45 s``, ``12 min``, ``2.5 h``."""
     if seconds < 90:
         return f"{seconds:.0f} s"
     minutes = seconds / 60
@@ -59,15 +63,16 @@ def duration(seconds: float) -> str:
     return f"{minutes / 60:.1f} h"
 
 
-def estimate_line(est: dict[str, Any]) -> str | None:
-    writes = est.get("writes", 0)
+def estimate_line(est: Estimate) -> str | None:
+    """What apply will send and how long it takes (``None`` when it writes nothing)."""
+    writes = est.writes
     if not writes:
         return None
-    rpm = est.get("spend_rpm") if est.get("spend_writes") else est.get("admin_rpm")
+    rpm = est.spend_rpm if est.spend_writes else est.admin_rpm
     noun = "write" if writes == 1 else "writes"
     return (
-        f"Apply sends ~{writes:,} {noun} (~{est.get('requests', writes):,} requests with the "
-        f"re-reads that check nothing moved), ≈ {duration(float(est.get('seconds', 0)))} at "
+        f"Apply sends ~{writes:,} {noun} (~{est.requests:,} requests with the "
+        f"re-reads that check nothing moved), ≈ {duration(float(est.seconds))} at "
         f"{rpm:g} requests/min."
     )
 

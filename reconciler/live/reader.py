@@ -7,17 +7,15 @@ members, ``W`` = workspaces, ``O`` = user overrides, ``D`` = declared emails; ``
 pages of 1000 unless stated):
 
 Always: ``GET /me`` once, *before* anything else, so a key for another organization is
-refused (``declared_org_id``) before any of that organization's data is read.
+refused (:mod:`.organization`) before any of that organization's data is read.
 
 Console
   * workspaces: ``GET /workspaces?limit=1000&include_archived=true&include_default=true``
     — ``⌈W⌉`` (1 for any org within the 100-active-workspace cap and few archived).
   * limits: ``GET /spend_limits?limit=1000&scope_type[]=organization&…=workspace&…=usage_tier``
     with the beta header — 1.
-  * The default workspace is recognised without an extra request: the *oldest*
-    (earliest ``created_at``; on a tie, last in the newest-first listing) active workspace
-    named exactly ``Default``.  The default workspace exists from the organization's
-    creation and cannot be renamed or archived, so a hand-made namesake is always younger.
+  * The default workspace is recognised without an extra request
+    (:func:`~reconciler.live.convert.mark_default`).
 
 Enterprise
   * limits: ``GET /spend_limits?limit=1000&scope_type[]=organization&…=seat_tier&
@@ -44,7 +42,7 @@ Enterprise
 
 Returned emails are compared case-insensitively here (the API's ``email`` filter also
 matches ``+tag`` variants).  Currency comes from any spend-limit or effective row.
-``Snapshot.requests`` is what the read cost, counted by the client.
+``Snapshot.requests_sent`` is what the read cost, counted by the client.
 """
 
 from __future__ import annotations
@@ -53,21 +51,29 @@ import logging
 import math
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any, TypeVar
 
+from reconciler.addresses import PERIODS
 from reconciler.adminapi.client import (
     CONSOLE_LIMIT_SCOPES,
     ENTERPRISE_LIMIT_SCOPES,
     MAX_PAGE,
     MAX_USER_IDS,
-    PERIODS,
     AdminClient,
 )
-from reconciler.adminapi.models import SpendLimit, SpendSummary, User, Workspace
-from reconciler.adminapi.pacing import parse_rfc3339
-from reconciler.errors import ApiError, ReconcilerError
+from reconciler.adminapi.models import SpendSummary
+from reconciler.errors import ApiError
 from reconciler.gcpause import paused
-from reconciler.live import (
+from reconciler.live.convert import (
+    live_effective,
+    live_limit,
+    live_member,
+    live_override,
+    live_workspace,
+    mark_default,
+)
+from reconciler.live.model import (
     Effective,
     LiveGroup,
     LiveLimit,
@@ -76,26 +82,15 @@ from reconciler.live import (
     ReadNeeds,
     Snapshot,
 )
+from reconciler.live.organization import Expected, check_id, check_kind
 
-__all__ = [
-    "DEFAULT_WORKSPACE_NAME",
-    "LOOKUP_MAX",
-    "detect_org_kind",
-    "live_effective",
-    "live_limit",
-    "live_member",
-    "live_override",
-    "live_workspace",
-    "mark_default",
-    "read_snapshot",
-]
+__all__ = ["LOOKUP_MAX", "detect_org_kind", "read_snapshot"]
 
-log = logging.getLogger("reconciler.adminapi.snapshot")
+log = logging.getLogger("reconciler.live.reader")
 
 # Declared emails still missing after the first page of /users that we look up one by one
 # rather than listing on: past this, a large org's remaining pages are likely cheaper.
 LOOKUP_MAX = 20
-DEFAULT_WORKSPACE_NAME = "Default"
 READ_WORKERS = 4
 
 T = TypeVar("T")
@@ -120,31 +115,25 @@ def read_snapshot(
     client: AdminClient,
     needs: ReadNeeds,
     *,
-    declared_org_id: str | None = None,
+    expected: Expected | None = None,
     max_workers: int = READ_WORKERS,
 ) -> Snapshot:
-    """Read what ``needs`` asks for; refuse another organization or kind first."""
+    """Read what ``needs`` asks for; refuse another organization or kind first
+    (:class:`~reconciler.errors.WrongOrganization`, located at the policy's declaration
+    when ``expected`` says where it is)."""
     with paused():  # tens of thousands of parsed rows, no cycles (see reconciler.gcpause)
-        return _read(client, needs, declared_org_id, max_workers)
+        expected = expected or Expected()
+        if expected.kind is None and needs.kind:
+            expected = replace(expected, kind=needs.kind)
+        return _read(client, needs, expected, max_workers)
 
 
-def _read(
-    client: AdminClient, needs: ReadNeeds, declared_org_id: str | None, max_workers: int
-) -> Snapshot:
+def _read(client: AdminClient, needs: ReadNeeds, expected: Expected, max_workers: int) -> Snapshot:
     before = client.requests.total
     kind = detect_org_kind(client)
-    if needs.kind and needs.kind != kind:
-        raise ReconcilerError(
-            f"the policy describes a {needs.kind} organization but the API key belongs to a "
-            f"{kind} organization; refusing to read or change it"
-        )
+    check_kind(expected, kind)
     org = client.me()
-    if declared_org_id is not None and declared_org_id.lower() != org.id.lower():
-        raise ReconcilerError(
-            f"the policy is for organization {declared_org_id} but the API key belongs to "
-            f"organization {org.id} ({org.name}); refusing to read or change another "
-            "organization"
-        )
+    check_id(expected, org.id, org.name)
     snap = Snapshot(org_id=org.id, org_name=org.name, kind=kind)
     pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="claude-policy-read")
     try:
@@ -157,91 +146,8 @@ def _read(
         # On an error, stop what has not started; let requests in flight finish.
         pool.shutdown(wait=True, cancel_futures=True)
     snap.currency = snap.currency or next((x.currency for x in snap.limits if x.currency), None)
-    snap.requests = client.requests.total - before
+    snap.requests_sent = client.requests.total - before
     return snap
-
-
-# --------------------------------------------------------------------------- converters
-# API objects → the shared live model; public so apply's re-read uses the very same ones.
-
-
-def live_workspace(ws: Workspace) -> LiveWorkspace:
-    return LiveWorkspace(
-        id=ws.id,
-        name=ws.name,
-        data_residency=ws.data_residency,
-        tags=ws.tags,
-        archived=ws.archived,
-        created_at=ws.created_at,
-    )
-
-
-def live_limit(row: SpendLimit) -> LiveLimit:
-    return LiveLimit(
-        id=row.id,
-        scope_type=row.scope.type,
-        scope_id=row.scope.target,
-        period=row.period,
-        amount=row.amount,
-        currency=row.currency,
-        updated_at=row.updated_at,
-    )
-
-
-def live_override(row: SpendSummary) -> LiveLimit:
-    """The member's own ``user`` row, as the effective report shows it."""
-    return LiveLimit(
-        id=row.spend_limit_id,
-        scope_type="user",
-        scope_id=row.user_id,
-        period=row.period,
-        amount=row.amount,
-        currency=row.currency,
-    )
-
-
-def live_effective(row: SpendSummary) -> Effective:
-    return Effective(
-        user_id=row.user_id,
-        period=row.period,
-        amount=row.amount,
-        source_type=row.source.type,
-        source_id=row.source.target,
-        spend_limit_id=row.spend_limit_id,
-        spend=row.period_to_date_spend,
-    )
-
-
-def live_member(user: User) -> LiveMember:
-    return LiveMember(id=user.id, email=user.email, name=user.name, role=user.role)
-
-
-def mark_default(workspaces: list[LiveWorkspace]) -> list[LiveWorkspace]:
-    """Flag the default workspace (see the module docstring for the rule)."""
-    best: int | None = None
-    best_key: tuple[float, int] | None = None
-    for index, ws in enumerate(workspaces):
-        if ws.name != DEFAULT_WORKSPACE_NAME or ws.archived:
-            continue
-        created = parse_rfc3339(ws.created_at) if ws.created_at else None
-        # Oldest first; unknown creation times after known ones; later in the list = older.
-        key = (created if created is not None else math.inf, -index)
-        if best_key is None or key < best_key:
-            best, best_key = index, key
-    if best is None:
-        return workspaces
-    out = list(workspaces)
-    ws = out[best]
-    out[best] = LiveWorkspace(
-        id=ws.id,
-        name=ws.name,
-        data_residency=ws.data_residency,
-        tags=ws.tags,
-        archived=ws.archived,
-        is_default=True,
-        created_at=ws.created_at,
-    )
-    return out
 
 
 # --------------------------------------------------------------------------- the reader
@@ -272,6 +178,7 @@ class _Reader:
     # ----------------------------------------------------------------- Console
 
     def console(self) -> None:
+        """Read what a Console policy needs: workspaces and limits, concurrently."""
         needs = self.needs
         f_ws = self.submit(self.read_workspaces) if needs.workspaces else None
         f_lim = self.submit(self.read_limits, CONSOLE_LIMIT_SCOPES) if needs.limits else None
@@ -295,6 +202,7 @@ class _Reader:
     # ----------------------------------------------------------------- Enterprise
 
     def enterprise(self) -> None:
+        """Read what an Enterprise policy needs, choosing the cheapest member strategy."""
         needs = self.needs
         decide = needs.all_members and self.want_rows
         f_lim = (
@@ -355,7 +263,7 @@ class _Reader:
 
     def members_from_effective(self) -> None:
         """One pass over the effective report: members, overrides and spend together."""
-        named = self.take_rows(self.client.effective(periods=self.periods, limit=MAX_PAGE))
+        named = self.take_rows(self.client.effective_limits(periods=self.periods, limit=MAX_PAGE))
         members: dict[str, LiveMember] = {}
         for user_id, row in named.items():
             if row.email is None:
@@ -368,7 +276,6 @@ class _Reader:
                 row.email.lower(), LiveMember(id=user_id, email=row.email, name=name)
             )
         self.snap.members = members
-        self.snap.members_complete = True
 
     def members_from_users(self, *, rows_alongside: bool = False) -> None:
         """Every member from ``GET /users`` (and their rows concurrently, if wanted)."""
@@ -382,7 +289,6 @@ class _Reader:
         for user in self.client.list_users():
             members.setdefault(user.email.lower(), live_member(user))
         self.snap.members = members
-        self.snap.members_complete = True
         if f_rows is not None:
             result = f_rows.result()
             if self.needs.spend:
@@ -391,9 +297,10 @@ class _Reader:
                 self.snap.limits.extend(result)
 
     def read_effective(self, user_ids: Sequence[str] | None) -> list[SpendSummary]:
-        return list(self.client.effective(periods=self.periods, user_ids=user_ids))
+        return list(self.client.effective_limits(periods=self.periods, user_ids=user_ids))
 
     def read_user_limits(self) -> list[LiveLimit]:
+        """The configured ``user`` rows of the periods the policy touches."""
         wanted = set(self.periods)
         return [
             live_limit(row)
@@ -427,7 +334,6 @@ class _Reader:
                         members.setdefault(user.email.lower(), live_member(user))
                 complete = True
         self.snap.members = members
-        self.snap.members_complete = complete
         declared = [members[e].id for e in sorted(wanted) if e in members]
         if not self.want_rows or self.snap.kind != "enterprise" or not declared:
             return
@@ -435,10 +341,10 @@ class _Reader:
         if complete and math.ceil(len(members) / MAX_PAGE) < batches:
             # Every member is known and one full pass is fewer requests than the batches.
             mine = set(declared)
-            rows = self.client.effective(periods=self.periods, limit=MAX_PAGE)
+            rows = self.client.effective_limits(periods=self.periods, limit=MAX_PAGE)
             self.take_rows(r for r in rows if r.user_id in mine)
         else:
-            self.take_rows(self.client.effective(periods=self.periods, user_ids=declared))
+            self.take_rows(self.client.effective_limits(periods=self.periods, user_ids=declared))
 
     def look_up(self, emails: Iterable[str]) -> dict[str, LiveMember]:
         """One ``GET /users?email=`` per email, concurrently; exact (case-insensitive)
@@ -459,6 +365,7 @@ class _Reader:
         return [LiveGroup(id=g.id, name=g.name) for g in self.client.list_rbac_groups()]
 
     def read_group_members(self, groups: list[LiveGroup]) -> list[LiveGroup]:
+        """Membership of the groups whose rules need it, concurrently."""
         names = self.needs.group_members
         futures = {g.id: self.submit(self.member_ids, g.id) for g in groups if g.name in names}
         return [

@@ -110,13 +110,12 @@ class Snapshot:
     currency: str | None = None  # from any spend-limit row; None when no row exists
     workspaces: list[LiveWorkspace] | None = None
     members: dict[str, LiveMember] | None = None  # by lower-cased email
-    members_complete: bool = False  # True: every member was listed (not only look-ups)
     groups: list[LiveGroup] | None = None
     # Every configured row read, user overrides included (also those learnt from the
     # effective report, so nothing downstream has to look for them twice).
     limits: list[LiveLimit] = field(default_factory=list)
     effective: dict[tuple[str, str], Effective] | None = None  # (user_id, period)
-    requests: int = 0  # requests this snapshot cost
+    requests_sent: int = 0  # requests the read cost (retries included)
 
     def member_by_id(self) -> dict[str, LiveMember]:
         return {m.id: m for m in (self.members or {}).values()}

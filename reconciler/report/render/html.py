@@ -177,7 +177,7 @@ def _page(doc: dict[str, Any], heading: str, body: list[str]) -> str:
             '<meta http-equiv="Content-Security-Policy" '
             "content=\"default-src 'none'; style-src 'unsafe-inline'\">",
             '<meta name="generator" content="claude-policy">',
-            f"<title>{_e(heading)} — {_e(name)} — claude-policy report</title>",
+            f"<title>{_e(name)}: {_e(heading)} — claude-policy report</title>",
             f"<style>{CSS}</style>",
             "</head>",
             "<body>",

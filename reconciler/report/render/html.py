@@ -40,7 +40,7 @@ OTHER_COLOR = "#CC79A7"
 COST_COLOR = "#009E73"
 PREMIUM_COLOR = "#D55E00"
 BAND_COLORS = ("#56B4E9", "#E69F00", "#D55E00")  # below 80 %, 80–100 %, at or over 100 %
-TOP_WORKSPACES = 15  # bars in the cost chart; the rest are summed into one
+TOP_WORKSPACES = 15  # bars in a workspace chart; the table below it lists every one
 MEMBER_ROWS = 1000  # members at ≥ 80 % listed on the page; the CSV lists every member
 
 CSS = """
@@ -340,19 +340,10 @@ def _workspaces(c: dict[str, Any], currency: str) -> list[str]:
         )
         for ws in top
     ]
-    if rest:
-        other = sum((Decimal(ws["cost_cents"]) for ws in rest), Decimal(0))
-        bars.append(
-            Bar(
-                f"{len(rest)} other workspaces",
-                float(other / 100),
-                cents(other, currency),
-                "#7FBFA9",
-            )
-        )
+    others = _others(rest, "cost_cents", currency)
     desc = (
         "Horizontal bars of each workspace's cost in the window, most expensive first"
-        + (f"; the {len(rest)} smallest are summed into one bar" if rest else "")
+        + (f" (the {len(top)} most expensive; {others})" if rest else "")
         + ". "
         + (
             f"{_ws_label(spaces[0])} cost the most: {cents(spaces[0]['cost_cents'], currency)}."
@@ -368,6 +359,9 @@ def _workspaces(c: dict[str, Any], currency: str) -> list[str]:
         x_label=f"cost ({currency})",
         y_label="workspace",
         fmt=lambda v: "$" + compact(v),
+    )
+    caption = (
+        f"<figcaption>The {len(top)} most expensive; {_e(others)}.</figcaption>" if rest else ""
     )
     rows, attrs = [], []
     for ws in spaces:
@@ -406,7 +400,7 @@ def _workspaces(c: dict[str, Any], currency: str) -> list[str]:
     return [
         '<section aria-labelledby="workspaces-h">',
         '<h2 id="workspaces-h">Cost by workspace</h2>',
-        f"<figure>{chart}</figure>",
+        f"<figure>{chart}{caption}</figure>",
         _table(
             "table-workspaces",
             "Tokens by inference geo and cost, per workspace",
@@ -417,6 +411,13 @@ def _workspaces(c: dict[str, Any], currency: str) -> list[str]:
         ),
         "</section>",
     ]
+
+
+def _others(rest: Sequence[dict[str, Any]], key: str, currency: str) -> str:
+    """``86 more workspaces: $9,351.90 together`` (charts show the largest only: one bar
+    summing the rest would dwarf every other)."""
+    total = sum((Decimal(ws[key]) for ws in rest), Decimal(0))
+    return f"{plural(len(rest), 'more workspace')}: {cents(total, currency)} together"
 
 
 def _geo_tokens(c: dict[str, Any], geo: str) -> int:
@@ -445,6 +446,7 @@ def _premium(c: dict[str, Any], currency: str) -> list[str]:
             "</section>",
         ]
         return out
+    paying = sorted(paying, key=lambda ws: -Decimal(ws["us_premium_cents"]))
     bars = [
         Bar(
             _ws_label(ws),
@@ -452,23 +454,31 @@ def _premium(c: dict[str, Any], currency: str) -> list[str]:
             cents(ws["us_premium_cents"], currency),
             PREMIUM_COLOR,
         )
-        for ws in sorted(paying, key=lambda ws: -Decimal(ws["us_premium_cents"]))
+        for ws in paying
     ]
+    rest = paying[TOP_WORKSPACES:]
+    others = _others(rest, "us_premium_cents", currency)
+    caption = (
+        f"<figcaption>The {TOP_WORKSPACES} largest; {_e(others)}.</figcaption>" if rest else ""
+    )
     chart = svg.hbars(
         "chart-premium",
         title="US-only premium by workspace",
         desc=(
             f"Horizontal bars of the premium each workspace paid for us inference; "
-            f"{len(bars)} workspace(s) paid one, {bars[0].label} the most ({bars[0].text})."
+            f"{plural(len(bars), 'workspace')} paid one, {bars[0].label} the most "
+            f"({bars[0].text})"
+            + (f"; the {TOP_WORKSPACES} largest are drawn" if rest else "")
+            + "."
         ),
-        bars=bars,
+        bars=bars[:TOP_WORKSPACES],
         x_label=f"premium paid ({currency})",
         y_label="workspace",
         fmt=lambda v: "$" + compact(v),
     )
     rows = [[_e(b.label), _e(b.text)] for b in bars]
     out += [
-        f"<figure>{chart}</figure>",
+        f"<figure>{chart}{caption}</figure>",
         "<details><summary>The numbers behind this chart</summary>",
         _table(
             "table-premium",

@@ -22,10 +22,10 @@ Amounts stay in the API's minor units (decimal strings, exact).  Pure.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 from typing import Any
 
 from reconciler.live import Effective, LiveMember
@@ -37,6 +37,7 @@ __all__ = [
     "MemberSpend",
     "Period",
     "build_enterprise",
+    "member_spend",
     "period_bounds",
 ]
 
@@ -101,9 +102,14 @@ def _period(name: str, now: datetime) -> Period:
     return Period(name, start, end, min(gone / length, Decimal(1)))
 
 
-@dataclass(frozen=True)
+# Exact arithmetic for the few divisions here, whatever the caller's decimal context.
+_EXACT = Context(prec=60, rounding=ROUND_HALF_EVEN)
+
+
+@dataclass(frozen=True, slots=True)
 class MemberSpend:
-    """One member's spend so far and cap for one period (minor units, exact)."""
+    """One member's spend so far and cap for one period (minor units, exact), and what
+    follows from them (computed once, by :func:`member_spend`)."""
 
     user_id: str
     email: str
@@ -114,45 +120,16 @@ class MemberSpend:
     source_type: str
     source_id: str | None
     source_name: str | None  # the group's name, the seat tier; None otherwise
+    at_80: bool = False  # spent × 100 ≥ cap × 80
+    at_100: bool = False  # spent ≥ cap
+    percent: Decimal | None = None  # to 0.01; None without a cap or with a cap of 0
+    headroom: Decimal | None = None  # max(cap − spent, 0); None without a cap
+    projected: Decimal | None = None  # the straight line to the period's end
+    band: int | None = None  # index into BANDS; None without a cap
 
     @property
     def capped(self) -> bool:
         return self.cap is not None
-
-    @property
-    def at_80(self) -> bool:
-        return self.cap is not None and self.spent * 100 >= self.cap * 80
-
-    @property
-    def at_100(self) -> bool:
-        return self.cap is not None and self.spent >= self.cap
-
-    @property
-    def percent(self) -> Decimal | None:
-        if self.cap is None or self.cap == 0:
-            return None
-        with localcontext() as context:
-            context.prec = 60
-            return (self.spent * 100 / self.cap).quantize(PERCENT_QUANTUM, ROUND_HALF_EVEN)
-
-    @property
-    def headroom(self) -> Decimal | None:
-        return None if self.cap is None else max(self.cap - self.spent, Decimal(0))
-
-    def projected(self, period: Period) -> Decimal | None:
-        if period.elapsed is None:
-            return None
-        with localcontext() as context:
-            context.prec = 60
-            return (self.spent / period.elapsed).quantize(SPEND_QUANTUM, ROUND_HALF_EVEN)
-
-    def band(self) -> int | None:
-        """Index into :data:`BANDS`, or None when uncapped."""
-        if self.cap is None:
-            return None
-        if self.at_100:
-            return len(BANDS) - 1
-        return min(int(self.spent * 10 // self.cap), len(BANDS) - 2)
 
     @property
     def seat_tier(self) -> str | None:
@@ -163,6 +140,38 @@ class MemberSpend:
         if self.source_type != "rbac_group":
             return []
         return [self.source_name or self.source_id or "?"]
+
+
+def member_spend(
+    *,
+    user_id: str,
+    email: str,
+    name: str | None,
+    period: Period,
+    cap: Decimal | None,
+    spent: Decimal,
+    source_type: str,
+    source_id: str | None,
+    source_name: str | None,
+) -> MemberSpend:
+    """A member's row with the thresholds, percentage, headroom and projection."""
+    projected = None
+    if period.elapsed is not None:
+        projected = _EXACT.divide(spent, period.elapsed).quantize(SPEND_QUANTUM, context=_EXACT)
+    at_80 = at_100 = False
+    percent = headroom = None
+    band = None
+    if cap is not None:
+        at_80 = spent * 100 >= cap * 80
+        at_100 = spent >= cap
+        headroom = max(cap - spent, Decimal(0))
+        if cap:
+            percent = _EXACT.divide(spent * 100, cap).quantize(PERCENT_QUANTUM, context=_EXACT)
+        band = len(BANDS) - 1 if at_100 else min(int(spent * 10 // cap), len(BANDS) - 2)
+    return MemberSpend(
+        user_id, email, name, period.name, cap, spent, source_type, source_id, source_name,
+        at_80, at_100, percent, headroom, projected, band,
+    )  # fmt: skip
 
 
 def _source_label(source_type: str, name: str | None) -> str:
@@ -190,24 +199,21 @@ class EnterpriseFigures:
         return [m for m in self.members if m.period == name]
 
     def to_json(self) -> dict[str, Any]:
-        periods = {p.name: p for p in self.periods}
         return {
             "as_of": _iso(self.as_of),
             "members_total": self.members_total,
             "periods": [self._period_json(p) for p in self.periods],
             "by_source": self._by_source(),
-            "members": [self._member_json(m, periods[m.period]) for m in self.members],
+            "members": [self._member_json(m) for m in self.members],
         }
 
     def _period_json(self, period: Period) -> dict[str, Any]:
         rows = self.for_period(period.name)
         capped = [m for m in rows if m.capped]
-        projected = [m.projected(period) for m in rows]
         bands = [0] * len(BANDS)
         for m in capped:
-            band = m.band()
-            assert band is not None
-            bands[band] += 1
+            assert m.band is not None
+            bands[m.band] += 1
         return {
             **period.to_json(),
             "members": len(rows),
@@ -218,8 +224,11 @@ class EnterpriseFigures:
             "at_100": sum(m.at_100 for m in rows),
             "projected_over_cap": sum(
                 1
-                for m, p in zip(rows, projected, strict=True)
-                if m.cap is not None and p is not None and p >= m.cap and not m.at_100
+                for m in rows
+                if m.cap is not None
+                and m.projected is not None
+                and m.projected >= m.cap
+                and not m.at_100
             ),
             "spent": plain(sum((m.spent for m in rows), Decimal(0))),
             "spent_capped": plain(sum((m.spent for m in capped), Decimal(0))),
@@ -227,7 +236,7 @@ class EnterpriseFigures:
             "headroom": plain(sum((m.headroom or Decimal(0) for m in capped), Decimal(0))),
             "projected": None
             if period.elapsed is None
-            else plain(sum((p or Decimal(0) for p in projected), Decimal(0))),
+            else plain(sum((m.projected or Decimal(0) for m in rows), Decimal(0))),
             "distribution": [
                 {"low": low, "high": high, "members": count}
                 for (low, high), count in zip(BANDS, bands, strict=True)
@@ -274,9 +283,8 @@ class EnterpriseFigures:
         )
         return out
 
-    def _member_json(self, m: MemberSpend, period: Period) -> dict[str, Any]:
-        pct = m.percent
-        projected = m.projected(period)
+    def _member_json(self, m: MemberSpend) -> dict[str, Any]:
+        pct, projected = m.percent, m.projected
         return {
             "email": m.email,
             "name": m.name,
@@ -320,6 +328,7 @@ def build_enterprise(
     names = {p for _, p in effective}
     ordered = [p for p in PERIOD_ORDER if p in names] + sorted(names - set(PERIOD_ORDER))
     periods = [_period(p, now) for p in ordered]
+    by_name = {p.name: p for p in periods}
     rows: list[MemberSpend] = []
     for (user_id, period), eff in effective.items():
         member = by_id.get(user_id)
@@ -329,11 +338,11 @@ def build_enterprise(
         elif eff.source_type == "seat_tier":
             source_name = eff.source_id
         rows.append(
-            MemberSpend(
+            member_spend(
                 user_id=user_id,
                 email=member.email if member else user_id,
                 name=member.name if member else None,
-                period=period,
+                period=by_name[period],
                 cap=_decimal(eff.amount),
                 spent=_decimal(eff.spend) or Decimal(0),
                 source_type=eff.source_type,
@@ -357,16 +366,3 @@ def build_enterprise(
         members_total=total,
         uncapped_unlisted=unlisted,
     )
-
-
-def sort_members(rows: Sequence[MemberSpend]) -> list[MemberSpend]:
-    """Most used first (exact ratio), uncapped last."""
-
-    def key(m: MemberSpend) -> tuple[int, Decimal, str]:
-        if m.cap is None:
-            return (2, Decimal(0), m.email.lower())
-        if m.cap == 0:
-            return (0, -m.spent, m.email.lower())
-        return (1, -(m.spent / m.cap), m.email.lower())
-
-    return sorted(rows, key=key)

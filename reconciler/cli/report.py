@@ -62,10 +62,7 @@ def report(
         result = report_policy(policy_paths(paths), client, month=month, days=days)
     text = RENDERERS[fmt](result.to_document(), color=use_color(api) and fmt == "text")
     if out:
-        try:
-            write_file(out, text)
-        except OSError as e:
-            raise ConfigError(f"cannot write the report to {out}: {e.strerror or e}") from None
+        _write(out, text)
     else:
         click.echo(text, nl=False)
     return EXIT_OK
@@ -74,10 +71,28 @@ def report(
 def _check_writable(out: str) -> None:
     """Refuse, before any request, an output path that cannot be written."""
     target = Path(out)
-    folder = target.resolve().parent
     if target.is_dir():
         raise ConfigError(f"cannot write the report to {out}: it is a directory")
+    if target.exists() and not target.resolve().is_file():
+        if not os.access(target, os.W_OK):
+            raise ConfigError(f"cannot write the report to {out}: permission denied")
+        return
+    folder = target.resolve().parent
     if not folder.is_dir():
         raise ConfigError(f"cannot write the report to {out}: no directory {folder}")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise ConfigError(f"cannot write the report to {out}: {folder} is not writable")
+
+
+def _write(out: str, text: str) -> None:
+    """SPEC §4 output files: a regular file (or a new one) is replaced atomically, through
+    a symlink if it is one; a pipe or a device (``/dev/stdout``) is written through."""
+    target = Path(out)
+    try:
+        if target.exists() and not target.resolve().is_file():
+            with target.open("w", encoding="utf-8") as fh:
+                fh.write(text)
+            return
+        write_file(target.resolve() if target.is_symlink() else target, text)
+    except OSError as e:
+        raise ConfigError(f"cannot write the report to {out}: {e.strerror or e}") from None

@@ -11,8 +11,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import stat
 import subprocess
 import sys
+import threading
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime
@@ -170,6 +173,37 @@ def test_out_writes_the_file_and_nothing_else(console: Emulator, tmp_path: Path)
     page = (tmp_path / "r.html").read_text("utf-8")
     assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
     assert 'id="total-cost">$1,890.33<' in page
+
+
+def test_out_through_a_symlink_replaces_its_target(console: Emulator, tmp_path: Path) -> None:
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "latest.csv").write_text("old\n")
+    (tmp_path / "latest.csv").symlink_to("reports/latest.csv")
+    result = console_report(
+        fresh(console), "--days", "29", "--format", "csv", "--out", "latest.csv"
+    )
+    assert result.code == 0, result.err
+    assert (tmp_path / "latest.csv").is_symlink()
+    assert (tmp_path / "reports" / "latest.csv").read_text().startswith("date,workspace_id,")
+
+
+def test_out_to_a_pipe_is_written_through(console: Emulator, tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    try:
+        result = console_report(fresh(console), "--days", "29", "--format", "markdown",
+                                "--out", str(fifo))  # fmt: skip
+    finally:
+        if reader.is_alive():  # never leave the reader blocked on an unopened pipe
+            with fifo.open("wb"):
+                pass
+        reader.join(10)
+    assert result.code == 0, result.err
+    assert received[0].decode().startswith("### 💰 claude-policy report")
+    assert fifo.exists() and stat.S_ISFIFO(fifo.stat().st_mode)
 
 
 # --------------------------------------------------------------------------- windows

@@ -139,12 +139,12 @@ def _held(c: dict[str, Any], currency: str) -> list[str]:
     out = ["Held to US-only inference: the share of each workspace's tokens that ran global:"]
     for h in c["held"]:
         if h["workspace_id"] is None:
-            out.append(f"  {h['address']}: not created yet    # {h['source']}")
+            out.append(f"  -  {h['address']}: not created yet    # {h['source']}")
             continue
         share = pct(h["global_share_percent"]) if h["total_tokens"] else "no usage"
         mark = "x" if h["global_tokens"] else "ok"
         out.append(
-            f"  {mark:>2} {h['address']}: {share} global "
+            f"  {mark:<2} {h['address']}: {share} global "
             f"({count(h['global_tokens'])} of {count(h['total_tokens'])} tokens, "
             f"{cents(h['global_cost_cents'], currency)})    # {h['source']}"
         )

@@ -330,6 +330,33 @@ def test_the_enterprise_csv_has_one_row_per_member_and_period(enterprise: Emulat
     assert rows[("carol@globex.example", "daily")]["cap_usd"] == "60.00"
 
 
+def test_without_an_organization_row_members_are_listed_too(tmp_path: Path) -> None:
+    """No organization row: the effective report lists only members something caps, so
+    the members are listed as well (the plan's read), and the others have no cap."""
+    seed = yaml.safe_load((SEEDS / "enterprise.yaml").read_text())
+    seed["spend_limits"] = [
+        {"scope": {"type": "seat_tier", "seat_tier": "enterprise_standard"}, "amount": "10000"}
+    ]
+    seed["spend"] = {"bob@globex.example": {"monthly": "9000"}}
+    path = tmp_path / "seed.yaml"
+    path.write_text(yaml.safe_dump(seed, sort_keys=False))
+    with running_emulator(path, "--rate-scale", "100") as emu:
+        result = enterprise_report(emu, "--format", "json")
+        assert result.code == 0, result.err
+        e = result.json()["enterprise"]
+        (monthly,) = e["periods"]
+        standard = sum(1 for u in seed["users"] if u["seat_tier"] == "enterprise_standard")
+        assert (monthly["members"], monthly["capped"]) == (standard, standard)
+        assert monthly["uncapped"] == monthly["uncapped_without_row"] == 12 - standard
+        assert (monthly["at_80"], e["members_total"]) == (1, 12)
+        assert routes(emu) == {
+            "GET /v1/organizations/me": 1,
+            "GET /v1/organizations/spend_limits": 1,
+            "GET /v1/organizations/users": 1,
+            "GET /v1/organizations/spend_limits/effective": 1,
+        }
+
+
 # --------------------------------------------------------------------------- refusals
 
 

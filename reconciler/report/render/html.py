@@ -712,7 +712,7 @@ def _period(e: dict[str, Any], p: dict[str, Any], index: int, currency: str) -> 
         f"(headroom {_e(minor(p['headroom'], currency))}); at this pace "
         f"{_e(projected)} by the period's end"
         + (
-            f", and {_e(count(p['projected_over_cap']))} more member(s) reach their cap"
+            f", and {_e(plural(p['projected_over_cap'], 'more member'))} would reach their cap"
             if p["projected_over_cap"]
             else ""
         )

@@ -16,6 +16,7 @@ from reconciler.report.render.common import (
     model_label,
     pct,
     period_label,
+    plural,
     title,
 )
 
@@ -178,7 +179,7 @@ def _enterprise(e: dict[str, Any], currency: str) -> list[str]:
         ]
         if p["projected_over_cap"]:
             out.append(
-                f"  {count(p['projected_over_cap'])} more member(s) will reach their cap at "
+                f"  {plural(p['projected_over_cap'], 'more member')} would reach their cap at "
                 "this pace"
             )
         sources = [s for s in e["by_source"] if s["period"] == p["period"]]

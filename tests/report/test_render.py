@@ -93,8 +93,15 @@ ENTERPRISE_ROWS = [
 ]
 
 
+def empty_console_doc() -> dict[str, Any]:
+    reads = ConsoleReads(days_window(3, NOW), [], [], [], [])
+    return build_report(organization=ORG, policy_digest="d", now=NOW, console=reads).to_document()
+
+
 @pytest.mark.parametrize(
-    "make", [console_doc, enterprise_doc, lambda: enterprise_doc(ENTERPRISE_ROWS)]
+    "make",
+    [console_doc, empty_console_doc, enterprise_doc, lambda: enterprise_doc(ENTERPRISE_ROWS)],
+    ids=["console", "console-empty", "enterprise-empty", "enterprise"],
 )
 def test_every_format_renders_and_the_json_is_valid(make: Any) -> None:
     doc = make()

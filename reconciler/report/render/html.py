@@ -106,7 +106,10 @@ tbody td:first-child { white-space: nowrap; }
   .kpis { grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 8px; }
   .kpi { padding: 8px 10px; }
   .kpi dd { font-size: 14pt; }
-  table { font-size: 9pt; }
+  table { font-size: 8.5pt; }
+  th, td { padding: 3px 6px; }
+  tbody td:first-child { white-space: normal; }
+  svg.chart { font-size: 14.5px; }
 }
 """
 

@@ -39,6 +39,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "apply": ("apply", "apply"),
     "drift": ("drift", "drift"),
     "audit": ("audit", "audit"),
+    "report": ("report", "report"),
     "show": ("plan", "show"),
     "explain": ("explain", "explain"),
     "import": ("import_org", "import_org"),

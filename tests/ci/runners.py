@@ -157,9 +157,11 @@ class GitHubRun:
                 args = step["with"]
                 target = self.fake / "artifacts" / args["name"]
                 target.mkdir(parents=True, exist_ok=True)
-                source = self.workdir / args["path"]
-                if source.exists():
-                    (target / source.name).write_bytes(source.read_bytes())
+                # `path` is one path, or one per line.
+                for line in str(args["path"]).splitlines():
+                    source = self.workdir / line.strip()
+                    if line.strip() and source.exists():
+                        (target / source.name).write_bytes(source.read_bytes())
                 return 0, ""
             raise AssertionError(f"no stand-in for the action {action}")
         step_env = {**env, **{k: self.expr(v) for k, v in step.get("env", {}).items()}}

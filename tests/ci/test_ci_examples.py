@@ -7,6 +7,7 @@ import json
 import shutil
 import subprocess
 from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -110,6 +111,50 @@ def test_github_actions_workflow(repo: Path, console: Emulator, tmp_path: Path) 
     assert CONSOLE_KEY not in drift.output + audit.output
 
 
+def last_month_usage(emu: Emulator) -> str:
+    """Usage on the 15th of the last complete month (what the monthly job reports):
+    claims-processing, $3.00 of global input and $1.50 of output.  Returns the date."""
+    first = datetime.now(timezone.utc).date().replace(day=1)
+    day = (first - timedelta(days=1)).replace(day=15).isoformat()
+    row = {
+        "date": day,
+        "workspace": "claims-processing",
+        "model": "claude-sonnet-4-6",
+        "inference_geo": "global",
+        "input_tokens": 1_000_000,
+        "output_tokens": 100_000,
+    }
+    assert emu.control("POST", "usage", json=[row]).status_code == 200
+    return day
+
+
+def test_github_monthly_report(repo: Path, console: Emulator, tmp_path: Path) -> None:
+    fake = tmp_path / "github"
+    (fake / "artifacts").mkdir(parents=True)
+    context = {
+        "secrets.ANTHROPIC_ADMIN_API_KEY": CONSOLE_KEY,
+        "vars.ANTHROPIC_BASE_URL": console.url,
+    }
+    workflow = GitHubRun(REPO / "examples/ci/github/claude-policy-report.yml", repo, fake, context)
+    assert set(workflow.on) == {"schedule", "workflow_dispatch"}
+    env = base_env(tmp_path, {"FAKE_GITHUB": str(fake), **FAST})
+    day = last_month_usage(console)
+
+    (job,) = workflow.run("schedule", env)
+    assert job.code == 0, job.output
+    summary = (repo / "summary-report.md").read_text()
+    assert summary.startswith("### 💰 claude-policy report — Acme Health (console), ")
+    assert "| **$4.50** |" in summary and "```mermaid" in summary
+    artifacts = fake / "artifacts" / "claude-policy-report"
+    assert sorted(p.name for p in artifacts.iterdir()) == ["report.csv", "report.html"]
+    rows = (artifacts / "report.csv").read_text().splitlines()
+    assert rows[0].startswith("date,workspace_id,workspace,model,inference_geo,")
+    assert [r.split(",")[0] for r in rows[1:]] == [day]
+    assert rows[1].endswith(",claude-sonnet-4-6,global,1000000,0,0,100000,4.50")
+    assert 'id="total-cost">$4.50<' in (artifacts / "report.html").read_text()
+    assert CONSOLE_KEY not in job.output + summary
+
+
 def test_gitlab_pipeline(repo: Path, console: Emulator, tmp_path: Path) -> None:
     pipeline = GitLabPipeline(REPO / "examples/ci/gitlab/.gitlab-ci.yml", repo)
     env = base_env(
@@ -142,6 +187,18 @@ def test_gitlab_pipeline(repo: Path, console: Emulator, tmp_path: Path) -> None:
     assert nightly == [("drift", 2), ("audit", 2)]
     assert "`workspace:claims-processing`" in (repo / "audit.md").read_text()
     assert json.loads((repo / "audit.json").read_text())["compliant"] is False
+
+    # The monthly schedule runs the report alone: CSV, HTML and Markdown for last month.
+    day = last_month_usage(console)
+    monthly = [
+        (r.name, r.code) for r in pipeline.run({**scheduled, "CLAUDE_POLICY_JOB": "report"}, env)
+    ]
+    assert monthly == [("report", 0)]
+    assert (repo / "report.markdown").read_text().startswith("### 💰 claude-policy report")
+    csv_rows = (repo / "report.csv").read_text().splitlines()[1:]
+    dates = {row.split(",")[0] for row in csv_rows}  # the nightly usage may fall in it too
+    assert day in dates and {d[:7] for d in dates} == {day[:7]}
+    assert (repo / "report.html").read_text().startswith("<!DOCTYPE html>")
 
 
 def test_pre_commit_hook(repo: Path, tmp_path: Path) -> None:

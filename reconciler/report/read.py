@@ -1,0 +1,140 @@
+"""The report's reads, with the fewest requests (SPEC §7d, §9; usage-cost-api §8).
+
+Console — ``GET /me``, one workspace listing (to name workspaces and resolve which ones
+the policy holds to US-only inference), then, concurrently, one usage-report query
+(``1d`` buckets grouped by ``workspace_id``, ``model``, ``inference_geo`` and
+``service_tier``) and one cost-report query (grouped by ``workspace_id`` and
+``description``) over the window: one request each per 31 days.  No spend limits.
+
+Enterprise — the read ``plan`` makes when it needs every member and their spend:
+``GET /me``, one listing of the non-user spend limits, and one pass over the effective
+report at ``limit=1000`` (``GET /users`` as well only when no organization row makes
+every member appear there).  ``GET /rbac_groups`` once, only when some member's cap
+comes from a group, to print the group's name rather than its id.
+
+The policy is loaded (and the window checked) before the first request.  Nothing here
+prints or imports click.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from pathlib import Path
+
+from reconciler.adminapi import AdminClient, read_snapshot
+from reconciler.audit.held import held_workspaces, residency_view
+from reconciler.errors import ApiError, UsageError
+from reconciler.live import ReadNeeds
+from reconciler.policy import Policy, load, resolve
+from reconciler.report.model import ConsoleReads, EnterpriseReads, Report, build_report
+from reconciler.report.window import ReportWindow, days_window, month_window
+
+__all__ = ["COST_GROUPS", "USAGE_GROUPS", "report_policy", "report_window"]
+
+USAGE_GROUPS = ("workspace_id", "model", "inference_geo", "service_tier")
+COST_GROUPS = ("workspace_id", "description")
+
+
+def report_window(month: str | None, days: int | None, now: datetime | None = None) -> ReportWindow:
+    """The Console window: ``--days N``, ``--month YYYY-MM``, or the last complete month."""
+    if month is not None and days is not None:
+        raise UsageError("--month and --days cannot be combined: choose one window")
+    if days is not None:
+        return days_window(days, now)
+    return month_window(month, now)
+
+
+def report_policy(
+    paths: Sequence[str | Path],
+    client: AdminClient,
+    *,
+    month: str | None = None,
+    days: int | None = None,
+    now: datetime | None = None,
+) -> Report:
+    """Load the policy, read what its organization's report needs, build the report.
+
+    Raises ``PolicyError`` (before any request), ``UsageError`` for a window that cannot
+    be reported (or any window for an Enterprise organization, whose report is each
+    member's current period), ``ApiError`` / ``ConfigError`` for the API."""
+    policy = load(paths)
+    now = now or datetime.now(timezone.utc)
+    if policy.kind == "console":
+        window = report_window(month, days, now)
+        return _console(policy, client, window, now)
+    if month is not None or days is not None:
+        raise UsageError(
+            "--month and --days choose the usage window of a Console report; an Enterprise "
+            "report shows each member's spend in the current period"
+        )
+    return _enterprise(policy, client, now)
+
+
+def _console(policy: Policy, client: AdminClient, window: ReportWindow, now: datetime) -> Report:
+    before = client.requests.total
+    wanted = ReadNeeds(kind="console", workspaces=True, limits=False)
+    snapshot = read_snapshot(client, wanted, declared_org_id=policy.organization.id)
+    desired = resolve(residency_view(policy), snapshot)
+    held = held_workspaces(desired, snapshot)
+    start, end = window.starting_at, window.ending_at
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="claude-policy-report") as pool:
+        usage = pool.submit(lambda: list(client.usage_report(start, end, group_by=USAGE_GROUPS)))
+        cost = pool.submit(lambda: list(client.cost_report(start, end, group_by=COST_GROUPS)))
+        reads = ConsoleReads(
+            window=window,
+            workspaces=snapshot.workspaces or [],
+            held=held,
+            usage=usage.result(),
+            cost=cost.result(),
+        )
+    return build_report(
+        organization=_organization(snapshot.org_id, snapshot.org_name, snapshot.kind),
+        policy_digest=policy.digest,
+        now=now,
+        console=reads,
+        requests=client.requests.total - before,
+        warnings=[p.render() for p in desired.warnings],
+    )
+
+
+def _enterprise(policy: Policy, client: AdminClient, now: datetime) -> Report:
+    before = client.requests.total
+    wanted = ReadNeeds(
+        kind="enterprise", limits=True, all_members=True, user_overrides=True, spend=True
+    )
+    snapshot = read_snapshot(client, wanted, declared_org_id=policy.organization.id)
+    effective = snapshot.effective or {}
+    warnings: list[str] = []
+    group_names: dict[str, str] = {}
+    if any(e.source_type == "rbac_group" for e in effective.values()):
+        try:
+            group_names = {g.id: g.name for g in client.list_rbac_groups()}
+        except ApiError as e:
+            if e.status not in (401, 403):
+                raise
+            warnings.append(f"group names could not be read, ids are shown instead ({e})")
+    notes = []
+    if not effective:
+        notes.append("no member has a spend limit in any period: there is no cap to report against")
+    reads = EnterpriseReads(
+        currency=snapshot.currency or policy.organization.currency,
+        members=snapshot.members or {},
+        members_complete=snapshot.members_complete,
+        effective=effective,
+        group_names=group_names,
+    )
+    return build_report(
+        organization=_organization(snapshot.org_id, snapshot.org_name, snapshot.kind),
+        policy_digest=policy.digest,
+        now=now,
+        enterprise=reads,
+        requests=client.requests.total - before,
+        warnings=warnings,
+        notes=notes,
+    )
+
+
+def _organization(org_id: str, name: str, kind: str) -> dict[str, str]:
+    return {"id": org_id, "name": name, "kind": kind}

@@ -1,0 +1,1 @@
+"""``claude-policy report``: the FinOps view (SPEC §7d)."""

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import click
 
 from reconciler.cli.options import ApiOptions, api_options, open_client, use_color
-from reconciler.cli.output import write_file
-from reconciler.cli.plan import policy_paths
 from reconciler.cli.progress import reading
-from reconciler.errors import EXIT_OK, ConfigError
+from reconciler.errors import EXIT_OK
+from reconciler.outfile import check_writable, write_text
 from reconciler.report import report_policy, report_window
 from reconciler.report.render import FORMATS, RENDERERS
 
@@ -57,42 +53,12 @@ def report(
     if month is not None and days is not None:
         report_window(month, days)  # the one-line usage error, before any request
     if out:
-        _check_writable(out)
+        check_writable(out)
     with open_client(api) as client, reading(client, "Reading usage and cost"):
-        result = report_policy(policy_paths(paths), client, month=month, days=days)
+        result = report_policy(paths, client, month=month, days=days)
     text = RENDERERS[fmt](result.to_document(), color=use_color(api) and fmt == "text")
     if out:
-        _write(out, text)
+        write_text(out, text)
     else:
         click.echo(text, nl=False)
     return EXIT_OK
-
-
-def _check_writable(out: str) -> None:
-    """Refuse, before any request, an output path that cannot be written."""
-    target = Path(out)
-    if target.is_dir():
-        raise ConfigError(f"cannot write the report to {out}: it is a directory")
-    if target.exists() and not target.resolve().is_file():
-        if not os.access(target, os.W_OK):
-            raise ConfigError(f"cannot write the report to {out}: permission denied")
-        return
-    folder = target.resolve().parent
-    if not folder.is_dir():
-        raise ConfigError(f"cannot write the report to {out}: no directory {folder}")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise ConfigError(f"cannot write the report to {out}: {folder} is not writable")
-
-
-def _write(out: str, text: str) -> None:
-    """SPEC §4 output files: a regular file (or a new one) is replaced atomically, through
-    a symlink if it is one; a pipe or a device (``/dev/stdout``) is written through."""
-    target = Path(out)
-    try:
-        if target.exists() and not target.resolve().is_file():
-            with target.open("w", encoding="utf-8") as fh:
-                fh.write(text)
-            return
-        write_file(target.resolve() if target.is_symlink() else target, text)
-    except OSError as e:
-        raise ConfigError(f"cannot write the report to {out}: {e.strerror or e}") from None

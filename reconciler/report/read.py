@@ -23,13 +23,15 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
-from reconciler.adminapi import AdminClient, read_snapshot
+from reconciler.adminapi import AdminClient
 from reconciler.audit.held import held_workspaces, residency_view
 from reconciler.errors import ApiError, UsageError
 from reconciler.live import ReadNeeds
+from reconciler.live.reader import read_snapshot
 from reconciler.policy import Policy, load, resolve
 from reconciler.report.model import ConsoleReads, EnterpriseReads, Report, build_report
 from reconciler.report.window import ReportWindow, days_window, month_window
+from reconciler.workflow import expected_organization
 
 __all__ = ["COST_GROUPS", "USAGE_GROUPS", "report_policy", "report_window"]
 
@@ -75,7 +77,7 @@ def report_policy(
 def _console(policy: Policy, client: AdminClient, window: ReportWindow, now: datetime) -> Report:
     before = client.requests.total
     wanted = ReadNeeds(kind="console", workspaces=True, limits=False)
-    snapshot = read_snapshot(client, wanted, declared_org_id=policy.organization.id)
+    snapshot = read_snapshot(client, wanted, expected=expected_organization(policy))
     desired = resolve(residency_view(policy), snapshot)
     held = held_workspaces(desired, snapshot)
     start, end = window.starting_at, window.ending_at
@@ -104,7 +106,7 @@ def _enterprise(policy: Policy, client: AdminClient, now: datetime) -> Report:
     wanted = ReadNeeds(
         kind="enterprise", limits=True, all_members=True, user_overrides=True, spend=True
     )
-    snapshot = read_snapshot(client, wanted, declared_org_id=policy.organization.id)
+    snapshot = read_snapshot(client, wanted, expected=expected_organization(policy))
     effective = snapshot.effective or {}
     warnings: list[str] = []
     group_names: dict[str, str] = {}
@@ -121,7 +123,7 @@ def _enterprise(policy: Policy, client: AdminClient, now: datetime) -> Report:
     reads = EnterpriseReads(
         currency=snapshot.currency or policy.organization.currency,
         members=snapshot.members or {},
-        members_complete=snapshot.members_complete,
+        members_complete=wanted.all_members,  # the reader lists every member when asked to
         effective=effective,
         group_names=group_names,
     )

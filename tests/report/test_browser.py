@@ -24,7 +24,7 @@ from reconciler.money import format_major
 from tests.conftest import REPO, SEEDS
 from tests.report.expected import PREMIUM_CENTS, TOTAL_CENTS, WORKSPACE_CENTS
 from tests.support.browser import INSTALL_HINT, Chromium, Page, find_chromium, png_size
-from tests.support.cli import CONSOLE_KEY, ENTERPRISE_KEY, FAST, invoke
+from tests.support.cli import CONSOLE_KEY, ENTERPRISE_KEY, invoke
 from tests.support.emulator import running_emulator
 
 pytestmark = pytest.mark.skipif(find_chromium() is None, reason=INSTALL_HINT)
@@ -57,7 +57,7 @@ def console_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("console") / "report.html"
     with running_emulator(SEEDS / "console.yaml", "--rate-scale", "100") as emu:
         args = ["report", str(REPO / "policies"), "--days", "29", "--format", "html"]
-        result = invoke([*args, "--out", str(out), *FAST], url=emu.url, key=CONSOLE_KEY)
+        result = invoke([*args, "--out", str(out)], url=emu.url, key=CONSOLE_KEY)
     assert result.code == 0, result.err
     return out
 
@@ -70,7 +70,7 @@ def enterprise_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
             body = {"email": email, "period": "monthly", "amount": amount}
             assert emu.control("POST", "spend", json=body).status_code == 200
         args = ["report", str(REPO / "examples" / "enterprise"), "--format", "html"]
-        result = invoke([*args, "--out", str(out), *FAST], url=emu.url, key=ENTERPRISE_KEY)
+        result = invoke([*args, "--out", str(out)], url=emu.url, key=ENTERPRISE_KEY)
     assert result.code == 0, result.err
     return out
 

@@ -36,7 +36,7 @@ from tests.report.expected import (
     TOTAL_CENTS,
     WORKSPACE_CENTS,
 )
-from tests.support.cli import CONSOLE_KEY, ENTERPRISE_KEY, FAST, Result, invoke
+from tests.support.cli import CONSOLE_KEY, ENTERPRISE_KEY, Result, invoke
 from tests.support.emulator import Emulator, running_emulator
 
 D = Decimal
@@ -65,7 +65,7 @@ def fresh(emu: Emulator) -> Emulator:
 
 
 def report(emu: Emulator, key: str, *args: str) -> Result:
-    return invoke(["report", *args, *FAST], url=emu.url, key=key)
+    return invoke(["report", *args], url=emu.url, key=key)
 
 
 def console_report(emu: Emulator, *args: str) -> Result:
@@ -368,7 +368,11 @@ def test_without_an_organization_row_members_are_listed_too(tmp_path: Path) -> N
         (["--month", "2999-01"], 64, "has not begun yet"),
         (["--days", "0"], 64, "--days"),
         (["--format", "pdf"], 64, "'pdf' is not one of"),
-        (["--out", "no/such/dir/r.csv"], 1, "cannot write the report to no/such/dir/r.csv"),
+        (
+            ["--out", "no/such/dir/r.csv"],
+            1,
+            "no/such/dir/r.csv: cannot write: no such file or directory",
+        ),
     ],
 )
 def test_bad_requests_fail_before_any_request(
@@ -414,7 +418,7 @@ def test_two_reports_into_one_file_at_once_leave_a_whole_file(
 ) -> None:
     out = tmp_path / "report.json"
     command = [sys.executable, "-m", "reconciler", "report", str(REPO / "policies"),
-               "--days", "29", "--format", "json", "--out", str(out), *FAST]  # fmt: skip
+               "--days", "29", "--format", "json", "--out", str(out)]  # fmt: skip
     env = {"ANTHROPIC_ADMIN_API_KEY": CONSOLE_KEY, "ANTHROPIC_BASE_URL": console.url,
            "PATH": "/usr/bin:/bin", "NO_COLOR": "1"}  # fmt: skip
     runs = [

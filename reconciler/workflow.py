@@ -63,6 +63,7 @@ def plan_policy(
     opts = options or PlanOptions()
     opts.admin_rpm = client.pacer.limit(ADMIN)
     opts.spend_rpm = client.pacer.limit(SPEND)
+    opts.api_share = client.pacer.share
     plan = build_plan(desired, snapshot, policy_digest=policy.digest, options=opts)
     if usage_days is not None and snapshot.kind == "console":
         add_residency_cost(plan, client, usage_days, now=opts.now)

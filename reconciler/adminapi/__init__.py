@@ -45,7 +45,7 @@ from reconciler.adminapi.models import (
     User,
     Workspace,
 )
-from reconciler.adminapi.pacing import ADMIN, SPEND, Pacer, burst_for, rate_for
+from reconciler.adminapi.pacing import ADMIN, SPEND, Pacer, Ticket
 from reconciler.adminapi.pagination import Page, id_cursor_pages, opaque_cursor_pages
 from reconciler.adminapi.redact import (
     REDACTED,
@@ -70,6 +70,7 @@ from reconciler.adminapi.snapshot import (
 )
 from reconciler.adminapi.stats import RequestCounts, RequestStats
 from reconciler.errors import ApiError, TransportError, UnknownOutcome
+from reconciler.ratebudget import DEFAULT_SHARE, apply_seconds, reserve_for
 
 __all__ = [
     "ADMIN",
@@ -77,6 +78,7 @@ __all__ = [
     "CONSOLE_LIMIT_SCOPES",
     "DEFAULT_ADMIN_RPM",
     "DEFAULT_BASE_URL",
+    "DEFAULT_SHARE",
     "DEFAULT_SPEND_RPM",
     "ENTERPRISE_LIMIT_SCOPES",
     "LOOKUP_MAX",
@@ -105,12 +107,13 @@ __all__ = [
     "Secret",
     "SpendLimit",
     "SpendSummary",
+    "Ticket",
     "TransportError",
     "UnknownOutcome",
     "UsageResult",
     "User",
     "Workspace",
-    "burst_for",
+    "apply_seconds",
     "check_base_url",
     "detect_org_kind",
     "id_cursor_pages",
@@ -123,9 +126,9 @@ __all__ = [
     "mark_default",
     "opaque_cursor_pages",
     "org_kind_for_key",
-    "rate_for",
     "read_snapshot",
     "redact",
     "register_secret",
+    "reserve_for",
     "resolve_config",
 ]

@@ -47,7 +47,7 @@ from reconciler.adminapi.models import (
     User,
     Workspace,
 )
-from reconciler.adminapi.pacing import ADMIN, SPEND, Pacer
+from reconciler.adminapi.pacing import ADMIN, DEFAULT_SHARE, SPEND, Pacer
 from reconciler.adminapi.pagination import (
     DEFAULT_MAX_PAGES,
     Page,
@@ -133,6 +133,9 @@ class AdminClient:
         base_url: str = DEFAULT_BASE_URL,
         admin_rpm: float = 100.0,
         spend_rpm: float = 60.0,
+        max_api_share: float = DEFAULT_SHARE,
+        admin_cap: float | None = None,
+        spend_cap: float | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         wall: Callable[[], float] = time.time,
@@ -145,7 +148,16 @@ class AdminClient:
         self._root = base_url.rstrip("/") + API_PREFIX
         self._sleep = sleep
         self._wall = wall
-        self.pacer = Pacer(admin_rpm, spend_rpm, clock=clock, sleep=sleep, wall=wall)
+        self.pacer = Pacer(
+            admin_rpm,
+            spend_rpm,
+            share=max_api_share,
+            admin_cap=admin_cap,
+            spend_cap=spend_cap,
+            clock=clock,
+            sleep=sleep,
+            wall=wall,
+        )
         self.backoff = Backoff(retry_after_cap=retry_after_cap)
         if random is not None:
             self.backoff.random = random
@@ -169,6 +181,9 @@ class AdminClient:
             base_url=config.base_url,
             admin_rpm=config.admin_rpm,
             spend_rpm=config.spend_rpm,
+            max_api_share=config.max_api_share,
+            admin_cap=config.admin_cap,
+            spend_cap=config.spend_cap,
             **kwargs,
         )
 
@@ -210,12 +225,13 @@ class AdminClient:
         unsafe = idempotency is Idempotency.UNSAFE
         attempt = 0
         while True:
-            self.pacer.acquire(group)
+            ticket = self.pacer.acquire(group)
             self.stats.count(label, spend=group == SPEND)
             started = time.perf_counter()
             try:
                 response = self._http.request(method, url, headers=headers, json=body)
             except httpx.TransportError as exc:
+                self.pacer.observe(ticket, {})
                 reason = f"{type(exc).__name__}: {redact(str(exc)) or 'no detail'}"
                 if unsafe and not surely_not_sent(exc):
                     raise UnknownOutcome(
@@ -235,7 +251,7 @@ class AdminClient:
                 self._sleep(delay)
                 attempt += 1
                 continue
-            self.pacer.observe(group, response.headers)
+            self.pacer.observe(ticket, response.headers)
             log.debug(
                 "%s -> %d (%.0f ms)",
                 label,

@@ -65,10 +65,12 @@ def estimate_line(est: dict[str, Any]) -> str | None:
         return None
     rpm = est.get("spend_rpm") if est.get("spend_writes") else est.get("admin_rpm")
     noun = "write" if writes == 1 else "writes"
+    seconds = float(est.get("seconds", 0))
+    # The pacing's wait: nothing when the requests fit in a fresh minute's free budget.
+    when = f"≈ {duration(seconds)}" if seconds >= 1 else "within the free budget"
     return (
         f"Apply sends ~{writes:,} {noun} (~{est.get('requests', writes):,} requests with the "
-        f"re-reads that check nothing moved), ≈ {duration(float(est.get('seconds', 0)))} at "
-        f"{rpm:g} requests/min."
+        f"re-reads that check nothing moved), {when} at {rpm:g} requests/min."
     )
 
 

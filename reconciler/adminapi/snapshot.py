@@ -188,27 +188,38 @@ def live_limit(row: SpendLimit) -> LiveLimit:
     )
 
 
-def live_override(row: SpendSummary) -> LiveLimit:
+def _same(strings: dict[str, str] | None, value: str | None) -> str | None:
+    """One shared string object per distinct value when ``strings`` is given: periods,
+    amounts and currencies repeat across 50,000 rows."""
+    if strings is None or value is None:
+        return value
+    return strings.setdefault(value, value)
+
+
+def live_override(row: SpendSummary, strings: dict[str, str] | None = None) -> LiveLimit:
     """The member's own ``user`` row, as the effective report shows it."""
     return LiveLimit(
         id=row.spend_limit_id,
         scope_type="user",
         scope_id=row.user_id,
-        period=row.period,
-        amount=row.amount,
-        currency=row.currency,
+        period=_same(strings, row.period) or row.period,
+        amount=_same(strings, row.amount),
+        currency=_same(strings, row.currency),
     )
 
 
-def live_effective(row: SpendSummary) -> Effective:
+def live_effective(row: SpendSummary, strings: dict[str, str] | None = None) -> Effective:
+    source = row.source
+    # A member's own override names the member: keep one string for both.
+    source_id = row.user_id if source.target == row.user_id else source.target
     return Effective(
         user_id=row.user_id,
-        period=row.period,
-        amount=row.amount,
-        source_type=row.source.type,
-        source_id=row.source.target,
+        period=_same(strings, row.period) or row.period,
+        amount=_same(strings, row.amount),
+        source_type=_same(strings, source.type) or source.type,
+        source_id=_same(strings, source_id) if source.type != "user" else source_id,
         spend_limit_id=row.spend_limit_id,
-        spend=row.period_to_date_spend,
+        spend=_same(strings, row.period_to_date_spend) or row.period_to_date_spend,
     )
 
 
@@ -330,25 +341,34 @@ class _Reader:
             for row in limits
         )
 
-    def take_rows(self, rows: Iterable[SpendSummary]) -> dict[str, SpendSummary]:
+    def take_rows(self, rows: Iterable[SpendSummary]) -> dict[str, tuple[str | None, str | None]]:
         """Record effective rows (overrides also as ``user`` limits).
 
-        Returns, per user id, a row that names the member (one without an email only when
-        none of that member's rows has one).
+        Returns, per user id, the member's email and name from a row that names them
+        (``(None, None)`` only when none of that member's rows has an email).  Nothing
+        else of a parsed row is kept, so a 50,000-member pass never holds more than a
+        page of them (they were half the plan's peak memory).
         """
         table = self.effective_rows if self.effective_rows is not None else {}
         self.effective_rows = table
         wanted = set(self.periods)
-        named: dict[str, SpendSummary] = {}
+        named: dict[str, tuple[str | None, str | None]] = {}
+        strings: dict[str, str] = {}
+        limits = self.snap.limits
         currency = self.snap.currency
         for row in rows:
             if wanted and row.period not in wanted:
                 continue
-            if row.email is not None or row.user_id not in named:
-                named[row.user_id] = row
-            table[(row.user_id, row.period)] = live_effective(row)
-            if row.is_override:
-                self.snap.limits.append(live_override(row))
+            user_id = row.user_id
+            actor = row.actor
+            if actor is not None and actor.email_address is not None:
+                named[user_id] = (actor.email_address, actor.name)
+            elif user_id not in named:
+                named[user_id] = (None, None)
+            effective = live_effective(row, strings)
+            table[(user_id, effective.period)] = effective
+            if row.source.type == "user":
+                limits.append(live_override(row, strings))
             currency = currency or row.currency
         self.snap.currency = currency
         return named
@@ -357,16 +377,15 @@ class _Reader:
         """One pass over the effective report: members, overrides and spend together."""
         named = self.take_rows(self.client.effective(periods=self.periods, limit=MAX_PAGE))
         members: dict[str, LiveMember] = {}
-        for user_id, row in named.items():
-            if row.email is None:
+        for user_id, (email, name) in named.items():
+            if email is None:
                 # A row that cannot name its member: list members to know every email.
                 log.info("effective report rows without an email: listing members as well")
                 self.members_from_users()
                 return
-            name = row.actor.name if row.actor else None
-            members.setdefault(
-                row.email.lower(), LiveMember(id=user_id, email=row.email, name=name)
-            )
+            # Most addresses are lower-case already: keep the one string for both.
+            key = email if email.islower() else email.lower()
+            members.setdefault(key, LiveMember(id=user_id, email=email, name=name))
         self.snap.members = members
         self.snap.members_complete = True
 

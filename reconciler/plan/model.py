@@ -175,9 +175,29 @@ def canonical(doc: dict[str, Any]) -> bytes:
 
 
 def checksum(doc: dict[str, Any]) -> str:
-    """sha256 of the canonical JSON of the document without its ``checksum`` key."""
-    body = {k: v for k, v in doc.items() if k != "checksum"}
-    return hashlib.sha256(canonical(body)).hexdigest()
+    """sha256 of the canonical JSON of the document without its ``checksum`` key.
+
+    Hashed piece by piece — each top-level value, and each item of a top-level list —
+    which gives the very bytes of ``canonical(body)`` (sorted keys, no whitespace) without
+    ever holding them: for a 50,000-change plan that string and its UTF-8 copy were 66 MB
+    at the plan's peak."""
+    digest = hashlib.sha256()
+    update = digest.update
+    encode = _CANONICAL.encode
+    update(b"{")
+    for number, key in enumerate(sorted(k for k in doc if k != "checksum")):
+        value = doc[key]
+        update(b"," if number else b"")
+        update(encode(key).encode() + b":")
+        if type(value) is list:
+            update(b"[")
+            for index, item in enumerate(value):
+                update((b"," if index else b"") + encode(item).encode())
+            update(b"]")
+        else:
+            update(encode(value).encode())
+    update(b"}")
+    return digest.hexdigest()
 
 
 def fingerprint(obj: dict[str, Any] | None) -> str:

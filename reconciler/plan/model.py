@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import enum
 import hashlib
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from reconciler.gcpause import paused
+from reconciler.jsonenc import encoder
 
 FORMAT_VERSION = "1"
 
@@ -164,14 +164,14 @@ class Plan:
         return doc
 
 
-# One encoder for every canonical dump: ``json.dumps`` with options builds a new encoder
-# per call, and the planner fingerprints every changed object (50,000 of them at scale).
-_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+# One encoder for every canonical dump: the planner fingerprints every changed object
+# (50,000 of them at scale) and the checksum encodes every change (reconciler.jsonenc).
+_CANONICAL = encoder(sort_keys=True, separators=(",", ":"))
 
 
 def canonical(doc: dict[str, Any]) -> bytes:
     """Canonical JSON: sorted keys, no whitespace, UTF-8."""
-    return _CANONICAL.encode(doc).encode()
+    return _CANONICAL(doc).encode()
 
 
 def checksum(doc: dict[str, Any]) -> str:
@@ -183,7 +183,7 @@ def checksum(doc: dict[str, Any]) -> str:
     at the plan's peak."""
     digest = hashlib.sha256()
     update = digest.update
-    encode = _CANONICAL.encode
+    encode = _CANONICAL
     update(b"{")
     for number, key in enumerate(sorted(k for k in doc if k != "checksum")):
         value = doc[key]

@@ -326,21 +326,30 @@ class _Resolver:
         limits = desired.limits
         for lower, member in members.items():
             entry = declared.get(lower)
-            matched = [
-                values for rule, ids, values in compiled if _user_matches(rule, ids, lower, member)
-            ]
-            if not matched:
+            # A declared entry decides its own periods; of the rest, the first matching
+            # rule that sets a period decides it, and no rule is tried once all are.
+            open_periods = (
+                periods if entry is None else [p for p in periods if p not in entry.periods]
+            )
+            if not open_periods:
+                continue
+            decided: dict[str, Any] = {}
+            for rule, ids, values in compiled:
+                if not _user_matches(rule, ids, lower, member):
+                    continue
+                for period in open_periods:
+                    if period in values and period not in decided:
+                        decided[period] = values[period]
+                if len(decided) == len(open_periods):
+                    break
+            if not decided:
                 continue
             scope = {"type": "user", "email": lower, "id": member.id}
-            for period in periods:
-                if entry is not None and period in entry.periods:
-                    continue
-                for values in matched:
-                    found = values.get(period)
-                    if found is not None:
-                        address = f"spend_limit:user:{lower}:{period}"
-                        limits[address] = DesiredLimit(address, scope, period, Value(*found))
-                        break
+            for period in open_periods:
+                found = decided.get(period)
+                if found is not None:
+                    address = f"spend_limit:user:{lower}:{period}"
+                    limits[address] = DesiredLimit(address, scope, period, Value(*found))
 
     # ------------------------------------------------------------------ workspaces
 

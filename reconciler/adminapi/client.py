@@ -479,14 +479,11 @@ class AdminClient:
         request.  With ``user_ids``: batches of at most 100 ids, ``limit`` defaulting to
         the batch cap, so one request per batch.  ``periods`` narrows to those periods.
         """
+        if user_ids is None:
+            yield from map(SpendSummary.from_api, self.effective_rows(periods, limit))
+            return
         fetch = self._fetcher("/spend_limits/effective", "/spend_limits/effective", group=SPEND)
         period_param: QueryValue = list(periods) or None
-        if user_ids is None:
-            size = limit or MAX_PAGE
-            params: Query = [("limit", size), ("period[]", period_param)]
-            for page, _ in opaque_cursor_pages(fetch, params, what="effective spend limits"):
-                yield from (SpendSummary.from_api(item) for item in page)
-            return
         ids = list(dict.fromkeys(user_ids))  # no duplicates: they would waste batch room
         size = limit or MAX_USER_IDS
         for start in range(0, len(ids), MAX_USER_IDS):
@@ -498,6 +495,18 @@ class AdminClient:
                 fetch, params, what="effective spend limits", max_pages=pages
             ):
                 yield from (SpendSummary.from_api(item) for item in page)
+
+    def effective_rows(
+        self, periods: Sequence[str] = (), limit: int | None = None
+    ) -> Iterator[Any]:
+        """Every row of one full pass over the effective report as the API sent it
+        (unchecked JSON values), ``limit`` (default 1000) members a page: for bulk readers
+        that check and convert rows straight into their own records.  :meth:`effective`
+        is the checked, typed form."""
+        fetch = self._fetcher("/spend_limits/effective", "/spend_limits/effective", group=SPEND)
+        params: Query = [("limit", limit or MAX_PAGE), ("period[]", list(periods) or None)]
+        for page, _ in opaque_cursor_pages(fetch, params, what="effective spend limits"):
+            yield from page
 
     # ------------------------------------------------------------------ RBAC groups
 

@@ -18,10 +18,12 @@ afterwards we take each request the limiter frees as long as ``reserve`` stay fr
 other clients — whatever they do, because ``R`` counts their use too.  No model of the
 server's limiter is assumed beyond what the headers say: a sliding window frees a
 request at ``-reset``, a token bucket at ``-reset`` and every ``60/L`` s after; if more
-frees, the next answer says so.  Alone we never provoke a 429 (``free`` never
-overestimates; the reserve absorbs reordering between concurrent requests).  When
-another client drains the bucket below the reserve, we wait until the limiter has freed
-enough, then send one request and read the answer.
+frees, the next answer says so.  Alone we never provoke a 429: we stop with ``reserve``
+free and then count only on the one request ``-reset`` promises (the reserve also absorbs
+reordering between concurrent requests).  When another client drains the bucket below
+the reserve, we wait until the limiter should have freed enough at its average pace,
+then send one request and read the answer — at most that one request lands in the
+reserve before we know.
 
 Headers describe the tightest bucket a request counted against: an admin request's, the
 admin bucket; a spend request's, the bucket whose limit they name (both, while no admin
@@ -149,19 +151,18 @@ class _Bucket:
         return OWN_WINDOW * max(1.0, 1.0 / self.rate)
 
     def _prune(self, now: float) -> None:
-        horizon = now - max(self._window(), OWN_WINDOW)
+        horizon = now - self._window()
         while self.recent and self.recent[0] <= horizon:
             self.recent.popleft()
         for seq in [s for s, at in self.inflight.items() if at <= horizon]:
             del self.inflight[seq]
 
     def _own_slot(self, now: float, allowed: int) -> float:
-        """Earliest moment fewer than ``allowed`` of our releases are in our window."""
-        window = self._window()
-        inside = [t for t in self.recent if t > now - window]
-        if len(inside) < allowed:
+        """Earliest moment fewer than ``allowed`` of our releases are in our window
+        (``recent`` holds exactly those, oldest first, once pruned)."""
+        if len(self.recent) < allowed:
             return now
-        return inside[-allowed] + window
+        return self.recent[-allowed] + self._window()
 
     def current_limit(self) -> float:
         return self.rate if self.limit is None else self.limit
@@ -196,15 +197,13 @@ class _Bucket:
         self._prune(now)
         if self.limit is None:
             assumed = max(math.floor(self.rate), 1)
-            own = sum(1 for t in self.recent if t > now - self._window())
-            usable = assumed - reserve_for(assumed, share) - own
+            usable = assumed - reserve_for(assumed, share) - len(self.recent)
         else:
             unseen = (self.sent - self.seen) + sum(1 for s in self.inflight if s < self.seen)
             free = min(self.remaining, math.floor(self.limit)) - unseen
             usable = free - reserve_for(self.limit, share)
         if self.cap is not None:
-            own = sum(1 for t in self.recent if t > now - self._window())
-            usable = min(usable, math.floor(self.cap) - own)
+            usable = min(usable, math.floor(self.cap) - len(self.recent))
         return max(usable, 0)
 
     def take(self, now: float) -> int:

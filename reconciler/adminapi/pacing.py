@@ -200,7 +200,10 @@ class _Bucket:
             usable = assumed - reserve_for(assumed, share) - len(self.recent)
         else:
             unseen = (self.sent - self.seen) + sum(1 for s in self.inflight if s < self.seen)
-            free = min(self.remaining, math.floor(self.limit)) - unseen
+            freed = 0
+            if self.reset is not None and now >= self.reset:
+                freed = 1 + math.floor((now - self.reset) * self.limit / WINDOW_SECONDS)
+            free = min(self.remaining + freed, math.floor(self.limit)) - unseen
             usable = free - reserve_for(self.limit, share)
         if self.cap is not None:
             usable = min(usable, math.floor(self.cap) - len(self.recent))

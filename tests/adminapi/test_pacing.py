@@ -395,3 +395,13 @@ def test_apply_seconds_is_the_floor_from_a_fresh_minute() -> None:
 )
 def test_parse_rfc3339(text: str, expected: datetime) -> None:
     assert parse_rfc3339(text) == pytest.approx(expected.timestamp())
+
+
+def test_the_time_left_counts_what_is_free_now() -> None:
+    s = sim(TokenBucket(1.0))
+    assert s.pacer.seconds_for({ADMIN: 100, SPEND: 100}) == pytest.approx((100 - 48) * 1.0)
+    for _ in range(48):
+        s.request(SPEND)  # the fresh minute's share is spent: 12 free, all reserved
+    assert s.pacer.seconds_for({ADMIN: 10, SPEND: 10}) == pytest.approx(10.0)
+    s.clock.sleep(30.0)  # the limiter frees one at the reset, then one a second
+    assert s.pacer.seconds_for({ADMIN: 40, SPEND: 40}) == pytest.approx(40 - 30)

@@ -6,7 +6,9 @@ Starts ``python -m reconciler emulator`` on the 50,000-member seed with rate lim
 scaled out of the way (``--rate-scale 1000``), pages ``GET /users`` and then
 ``GET /spend_limits/effective`` at ``limit=1000`` with plain httpx, and prints pages,
 requests (from ``/_emulator/stats``), wall time, pages per second and the emulator's
-peak resident memory (``VmHWM``).  The target: both passes ≤ 3 s each on a 2-core machine.
+peak resident memory (``VmHWM``), and the emulator's own CPU per page (``/proc``: what a
+page costs it, however busy the machine is).  The target: both passes ≤ 3 s each on a
+2-core machine.
 
 Also collected by ``pytest -m bench benchmarks/bench_emulator_listing.py`` (never by
 ``make test``).
@@ -66,6 +68,13 @@ def peak_rss_mib(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (``/proc/PID/stat``): the emulator's own work,
+    whatever else the machine is doing."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def page_users(client: httpx.Client) -> tuple[int, int]:
     pages, members, params = 0, 0, {"limit": "1000"}
     while True:
@@ -96,10 +105,11 @@ def run(seed: Path) -> dict[str, Any]:
         headers = {"x-api-key": KEY, "anthropic-version": "2023-06-01"}
         with httpx.Client(base_url=url, headers=headers, trust_env=False, timeout=60) as client:
             for name, walk in (("users", page_users), ("effective", page_effective)):
-                began = time.perf_counter()
+                began, cpu = time.perf_counter(), cpu_seconds(process.pid)
                 pages, items = walk(client)
                 seconds = time.perf_counter() - began
-                results[name] = {"pages": pages, "items": items, "seconds": seconds}
+                used = cpu_seconds(process.pid) - cpu
+                results[name] = {"pages": pages, "items": items, "seconds": seconds, "cpu": used}
             stats = client.get(f"{url}/_emulator/stats").json()
         results["requests"] = stats["requests_total"]
         results["peak_rss_mib"] = peak_rss_mib(process.pid)
@@ -116,7 +126,8 @@ def report(results: dict[str, Any]) -> None:
         r = results[name]
         print(
             f"{name:>9}: {r['pages']} pages, {r['items']} items, {r['seconds']:.2f} s wall, "
-            f"{r['pages'] / r['seconds']:.1f} pages/s"
+            f"{r['pages'] / r['seconds']:.1f} pages/s; emulator CPU "
+            f"{r['cpu'] / r['pages'] * 1000:.1f} ms per 1,000-row page"
         )
     print(f" requests: {results['requests']} (from /_emulator/stats)")
     print(f" peak RSS: {results['peak_rss_mib']:.0f} MiB (emulator VmHWM)")

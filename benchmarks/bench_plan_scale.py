@@ -33,7 +33,8 @@ scopes and one pass over the effective report at ``limit=1000`` = 2 + ⌈members
 this policy moves workspaces to US-only inference, the usage behind the residency-cost
 estimate: one cost-report page (30 daily buckets of the 31 a page holds) = 4.
 
-Targets: requests = minimum; ≤ 5 s CPU; ≤ 400 MB peak.  Collected by ``make bench``
+Targets (SPEC §9): requests = minimum; ≤ 3 s CPU; ≤ 250 MB peak; with ``--real-limits``, the
+plan ≤ 15 s and ``import`` ≤ 20 s of wall time.  Collected by ``make bench``
 (``pytest -m bench``), never by ``make test``.
 """
 
@@ -65,8 +66,8 @@ from common import (
     run_cli,
 )
 
-TARGET_CPU_SECONDS = 5.0
-TARGET_PEAK_MIB = 400.0
+TARGET_CPU_SECONDS = 3.0
+TARGET_PEAK_MIB = 250.0
 MEMBERS = 50_000
 DECLARED = 5_000
 WORKSPACES = 100
@@ -265,6 +266,52 @@ def run(scenario: Scenario, workdir: Path) -> dict[str, Any]:
     }
 
 
+TARGET_PLAN_WALL = 15.0
+TARGET_IMPORT_WALL = 20.0
+
+
+def real_limits(workdir: Path) -> dict[str, Any]:
+    """The 50,000-member plan and ``import`` at the *real* rate limits (emulator
+    ``--rate-scale 1``) with the client's defaults: no rates given, ``--max-api-share``
+    80 %.  Each starts on a fresh minute (``POST /_emulator/reset`` before the import)."""
+    policy = workdir / "policy"
+    policy.mkdir()
+    enterprise_rollout(policy)
+    result: dict[str, Any] = {}
+    with emulator(SEEDS / "enterprise-50k.yaml") as emu:
+        for name, args in (
+            ("plan", ["plan", str(policy), "--out", str(workdir / "plan.json")]),
+            ("import", ["import", "--out", str(workdir / "imported")]),
+        ):
+            emu.control("POST", "reset").raise_for_status()
+            run = run_cli(
+                [*args, "--api-url", emu.url], key=ENTERPRISE_KEY, workdir=workdir, name=name
+            )
+            if run.exit != 0:
+                raise SystemExit(f"{name} exited {run.exit}\n{run.err()[-3000:]}")
+            stats = emu.stats()
+            result[name] = {
+                "wall": run.wall,
+                "cpu": run.cpu,
+                "peak_rss_mib": run.peak_rss_mib,
+                "requests": stats["requests_total"],
+                "status_429": stats["by_status"].get("429", 0),
+            }
+    return result
+
+
+def report_real_limits(r: dict[str, Any]) -> None:
+    ok = lambda good: "ok" if good else "MISSED"  # noqa: E731
+    print("== 50,000 members at the real rate limits (100 and 60 a minute), client defaults")
+    for name, target in (("plan", TARGET_PLAN_WALL), ("import", TARGET_IMPORT_WALL)):
+        x = r[name]
+        print(
+            f"   {name:<7} {x['wall']:.2f} s wall (target ≤ {target:.0f} s) "
+            f"[{ok(x['wall'] <= target)}]; {x['requests']} requests, {x['status_429']} × 429; "
+            f"CPU {x['cpu']:.2f} s, peak {x['peak_rss_mib']:.0f} MiB"
+        )
+
+
 def report(r: dict[str, Any]) -> None:
     ok = lambda good: "ok" if good else "MISSED"  # noqa: E731
     s = r["summary"]
@@ -312,11 +359,35 @@ def test_plan_scale(name: str, tmp_path: Path) -> None:
     assert result["peak_rss_mib"] <= TARGET_PEAK_MIB
 
 
+@pytest.mark.bench
+@pytest.mark.timeout(900)
+def test_real_limits(tmp_path: Path) -> None:
+    result = real_limits(tmp_path)
+    report_real_limits(result)
+    assert result["plan"]["requests"] == 2 + math.ceil(MEMBERS / PAGE)
+    assert result["plan"]["status_429"] == 0 and result["import"]["status_429"] == 0
+    assert result["plan"]["wall"] <= TARGET_PLAN_WALL
+    assert result["import"]["wall"] <= TARGET_IMPORT_WALL
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--scenario", action="append", choices=sorted(SCENARIOS))
     parser.add_argument("--keep", type=Path, help="Keep the policies and plans in DIR.")
+    parser.add_argument(
+        "--real-limits",
+        action="store_true",
+        help="Instead: the 50,000-member plan and import at the real rate limits (wall time).",
+    )
     args = parser.parse_args()
+    if args.real_limits:
+        with tempfile.TemporaryDirectory(prefix="bench-real-limits-") as tmp:
+            result = real_limits(Path(tmp))
+        report_real_limits(result)
+        plan, imported = result["plan"], result["import"]
+        sys.exit(
+            0 if plan["wall"] <= TARGET_PLAN_WALL and imported["wall"] <= TARGET_IMPORT_WALL else 1
+        )
     names = args.scenario or list(SCENARIOS)
     failures = 0
     for name in names:

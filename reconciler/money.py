@@ -7,6 +7,7 @@ Nothing here ever goes through ``float``.
 
 from __future__ import annotations
 
+import functools
 from decimal import Context, Decimal, InvalidOperation
 
 # ISO 4217 (list one): every active currency code and its minor-unit exponent.  Codes with
@@ -163,10 +164,12 @@ def from_minor(minor: str | int, currency: str) -> Decimal:
     return Decimal(minor).scaleb(-exponent(currency))
 
 
+@functools.lru_cache(maxsize=4096)
 def format_minor(minor: str | int | None, currency: str | None) -> str:
     """Human form of a minor-unit amount: ``$1,200.00``, ``¥5,000``, ``1,200.000 KWD``.
 
-    ``None`` is an explicit no-limit and renders as ``unlimited``.
+    ``None`` is an explicit no-limit and renders as ``unlimited``.  Remembered: a plan
+    over 50,000 members shows the same few amounts 95,000 times (0.2 s of ``Decimal``).
     """
     if minor is None:
         return "unlimited"

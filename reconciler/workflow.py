@@ -70,11 +70,12 @@ def plan_policy(
         wanted = more_needs(wanted)
     snapshot = read_snapshot(client, wanted, expected=expected_organization(policy))
     desired = resolve(policy, snapshot, skip_unknown_users=skip_unknown_users)
-    # The estimate assumes the client's own rates; the caller's options stay as given.
+    # The estimate assumes the client's own pacing; the caller's options stay as given.
     opts = replace(
         options or PlanOptions(),
         admin_rpm=client.pacer.limit(ADMIN),
         spend_rpm=client.pacer.limit(SPEND),
+        api_share=client.pacer.share,
     )
     plan = build_plan(desired, snapshot, policy_digest=policy.digest, options=opts)
     if usage_days is not None and snapshot.kind == "console":

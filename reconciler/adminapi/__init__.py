@@ -45,7 +45,7 @@ from reconciler.adminapi.models import (
     User,
     Workspace,
 )
-from reconciler.adminapi.pacing import ADMIN, SPEND, Pacer, burst_for, rate_for
+from reconciler.adminapi.pacing import ADMIN, SPEND, Pacer, Ticket
 from reconciler.adminapi.pagination import Page, id_cursor_pages, opaque_cursor_pages
 from reconciler.adminapi.redact import (
     REDACTED,
@@ -59,6 +59,7 @@ from reconciler.adminapi.reports import MAX_BUCKETS, Bucket, CostResult, UsageRe
 from reconciler.adminapi.retry import Backoff, Idempotency
 from reconciler.adminapi.stats import RequestCounts, RequestStats
 from reconciler.errors import ApiError, RequestError, TransportError, UnknownOutcome
+from reconciler.ratebudget import DEFAULT_SHARE, apply_seconds, reserve_for
 
 __all__ = [
     "ADMIN",
@@ -66,6 +67,7 @@ __all__ = [
     "CONSOLE_LIMIT_SCOPES",
     "DEFAULT_ADMIN_RPM",
     "DEFAULT_BASE_URL",
+    "DEFAULT_SHARE",
     "DEFAULT_SPEND_RPM",
     "ENTERPRISE_LIMIT_SCOPES",
     "MAX_BUCKETS",
@@ -93,19 +95,20 @@ __all__ = [
     "Secret",
     "SpendLimit",
     "SpendSummary",
+    "Ticket",
     "TransportError",
     "UnknownOutcome",
     "UsageResult",
     "User",
     "Workspace",
-    "burst_for",
+    "apply_seconds",
     "check_base_url",
     "id_cursor_pages",
     "install_log_redaction",
     "opaque_cursor_pages",
     "org_kind_for_key",
-    "rate_for",
     "redact",
     "register_secret",
+    "reserve_for",
     "resolve_config",
 ]

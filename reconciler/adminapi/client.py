@@ -48,7 +48,7 @@ from reconciler.adminapi.models import (
     User,
     Workspace,
 )
-from reconciler.adminapi.pacing import ADMIN, SPEND, Pacer
+from reconciler.adminapi.pacing import ADMIN, DEFAULT_SHARE, SPEND, Pacer
 from reconciler.adminapi.pagination import (
     DEFAULT_MAX_PAGES,
     Page,
@@ -164,6 +164,9 @@ class AdminClient:
         base_url: str = DEFAULT_BASE_URL,
         admin_rpm: float = 100.0,
         spend_rpm: float = 60.0,
+        max_api_share: float = DEFAULT_SHARE,
+        admin_cap: float | None = None,
+        spend_cap: float | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         wall: Callable[[], float] = time.time,
@@ -176,7 +179,16 @@ class AdminClient:
         self._root = base_url.rstrip("/") + API_PREFIX
         self._sleep = sleep
         self._wall = wall
-        self.pacer = Pacer(admin_rpm, spend_rpm, clock=clock, sleep=sleep, wall=wall)
+        self.pacer = Pacer(
+            admin_rpm,
+            spend_rpm,
+            share=max_api_share,
+            admin_cap=admin_cap,
+            spend_cap=spend_cap,
+            clock=clock,
+            sleep=sleep,
+            wall=wall,
+        )
         self.backoff = Backoff(retry_after_cap=retry_after_cap)
         if random is not None:
             self.backoff.random = random
@@ -201,6 +213,9 @@ class AdminClient:
             base_url=config.base_url,
             admin_rpm=config.admin_rpm,
             spend_rpm=config.spend_rpm,
+            max_api_share=config.max_api_share,
+            admin_cap=config.admin_cap,
+            spend_cap=config.spend_cap,
             **kwargs,
         )
 
@@ -253,7 +268,7 @@ class AdminClient:
 
     def _attempt(self, request: _Request) -> httpx.Response | httpx.TransportError:
         """Pace, count and send one attempt: the answer, or why there was none."""
-        self.pacer.acquire(request.group)
+        ticket = self.pacer.acquire(request.group)
         self.stats.count(request.label, spend=request.group == SPEND)
         started = time.perf_counter()
         try:
@@ -261,8 +276,9 @@ class AdminClient:
                 request.method, request.url, headers=request.headers, json=request.body
             )
         except httpx.TransportError as exc:
+            self.pacer.observe(ticket, {})
             return exc
-        self.pacer.observe(request.group, response.headers)
+        self.pacer.observe(ticket, response.headers)
         elapsed_ms = (time.perf_counter() - started) * 1000
         log.debug("%s -> %d (%.0f ms)", request.label, response.status_code, elapsed_ms)
         return response
@@ -520,14 +536,11 @@ class AdminClient:
         request.  With ``user_ids``: batches of at most 100 ids, ``limit`` defaulting to
         the batch cap, so one request per batch.  ``periods`` narrows to those periods.
         """
+        if user_ids is None:
+            yield from map(SpendSummary.from_api, self.effective_rows(periods, limit))
+            return
         fetch = self._fetcher("/spend_limits/effective", "/spend_limits/effective", group=SPEND)
         period_param: QueryValue = list(periods) or None
-        if user_ids is None:
-            size = limit or MAX_PAGE
-            params: Query = [("limit", size), ("period[]", period_param)]
-            for page, _ in opaque_cursor_pages(fetch, params, what="effective spend limits"):
-                yield from (SpendSummary.from_api(item) for item in page)
-            return
         ids = list(dict.fromkeys(user_ids))  # no duplicates: they would waste batch room
         size = limit or MAX_USER_IDS
         for start in range(0, len(ids), MAX_USER_IDS):
@@ -539,6 +552,18 @@ class AdminClient:
                 fetch, params, what="effective spend limits", max_pages=pages
             ):
                 yield from (SpendSummary.from_api(item) for item in page)
+
+    def effective_rows(
+        self, periods: Sequence[str] = (), limit: int | None = None
+    ) -> Iterator[Any]:
+        """Every row of one full pass over the effective report as the API sent it
+        (unchecked JSON values), ``limit`` (default 1000) members a page: for bulk readers
+        that check and convert rows straight into their own records.  :meth:`effective_limits`
+        is the checked, typed form."""
+        fetch = self._fetcher("/spend_limits/effective", "/spend_limits/effective", group=SPEND)
+        params: Query = [("limit", limit or MAX_PAGE), ("period[]", list(periods) or None)]
+        for page, _ in opaque_cursor_pages(fetch, params, what="effective spend limits"):
+            yield from page
 
     # ------------------------------------------------------------------ RBAC groups
 

@@ -17,9 +17,13 @@ Contract:
   A URL with credentials in it is refused without being quoted.
 * The organization kind follows the key prefix (admin-api §2): ``sk-ant-admin01-`` →
   ``console``, ``sk-ant-api01-`` → ``enterprise``.
-* Rates (requests per minute the organization allows) come from ``--admin-rpm`` /
-  ``--spend-rpm``, else ``CLAUDE_POLICY_ADMIN_RPM`` / ``CLAUDE_POLICY_SPEND_RPM``, else
-  100 and 60 (admin-api §4).
+* Rates (requests per minute) come from ``--admin-rpm`` / ``--spend-rpm``, else
+  ``CLAUDE_POLICY_ADMIN_RPM`` / ``CLAUDE_POLICY_SPEND_RPM``, else 100 and 60 (admin-api
+  §4).  They are the pace where the server sends no rate-limit headers; given
+  explicitly (option or env) they are also hard caps on our own requests
+  (``admin_cap`` / ``spend_cap``, see :mod:`.pacing`).
+* ``max_api_share``: the share of each bucket the client may use (``--max-api-share``,
+  parsed by the CLI; default 0.8).
 
 Every problem is a :class:`~reconciler.errors.ConfigError`.
 """
@@ -37,6 +41,7 @@ from urllib.parse import urlsplit
 
 from reconciler.adminapi.redact import Secret, redact, register_secret
 from reconciler.errors import ConfigError
+from reconciler.ratebudget import DEFAULT_SHARE
 from reconciler.readfile import UnreadableFile, read_bounded
 
 __all__ = [
@@ -79,6 +84,9 @@ class ClientConfig:
     org_kind: str  # "console" | "enterprise"
     admin_rpm: float = DEFAULT_ADMIN_RPM
     spend_rpm: float = DEFAULT_SPEND_RPM
+    max_api_share: float = DEFAULT_SHARE
+    admin_cap: float | None = None  # given explicitly: a hard cap on our own requests
+    spend_cap: float | None = None
 
 
 def org_kind_for_key(key: str) -> str:
@@ -195,12 +203,13 @@ def check_key_text(key: str, source: str) -> None:
     )
 
 
-def _rate(value: float | None, env_name: str, env: Mapping[str, str], default: float) -> float:
+def _rate(value: float | None, env_name: str, env: Mapping[str, str]) -> float | None:
+    """The rate given by option or env (None: neither)."""
     source = "option"
     if value is None:
         raw = env.get(env_name)
         if raw is None or not raw.strip():
-            return default
+            return None
         source = env_name
         try:
             value = float(raw)
@@ -217,6 +226,7 @@ def resolve_config(
     api_key_file: str | None = None,
     admin_rpm: float | None = None,
     spend_rpm: float | None = None,
+    max_api_share: float = DEFAULT_SHARE,
     env: Mapping[str, str] | None = None,
 ) -> ClientConfig:
     """Resolve the settings from options (``None`` = not given) and the environment."""
@@ -236,10 +246,15 @@ def resolve_config(
     secret = Secret(key)
     kind = org_kind_for_key(key)
     base_url = check_base_url(api_url or env.get(BASE_URL_ENV) or DEFAULT_BASE_URL)
+    admin_cap = _rate(admin_rpm, ADMIN_RPM_ENV, env)
+    spend_cap = _rate(spend_rpm, SPEND_RPM_ENV, env)
     return ClientConfig(
         key=secret,
         base_url=base_url,
         org_kind=kind,
-        admin_rpm=_rate(admin_rpm, ADMIN_RPM_ENV, env, DEFAULT_ADMIN_RPM),
-        spend_rpm=_rate(spend_rpm, SPEND_RPM_ENV, env, DEFAULT_SPEND_RPM),
+        admin_rpm=DEFAULT_ADMIN_RPM if admin_cap is None else admin_cap,
+        spend_rpm=DEFAULT_SPEND_RPM if spend_cap is None else spend_cap,
+        max_api_share=max_api_share,
+        admin_cap=admin_cap,
+        spend_cap=spend_cap,
     )

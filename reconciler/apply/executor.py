@@ -32,6 +32,7 @@ class Progress:
     total: int
     elapsed: float
     address: str
+    pacing_left: float | None = None  # what the pacer says the rest needs, in seconds
 
     @property
     def rate_per_min(self) -> float:
@@ -39,6 +40,10 @@ class Progress:
 
     @property
     def remaining_seconds(self) -> float | None:
+        """The pacer's figure when known (a fresh minute's burst makes the rate so far a
+        poor guide), else the rate so far carried forward."""
+        if self.pacing_left is not None:
+            return self.pacing_left
         if not self.done or self.elapsed <= 0:
             return None
         return (self.total - self.done) * self.elapsed / self.done
@@ -61,14 +66,25 @@ def execute(
     run = _Run(writer, ApplyReport(not_attempted=[c.address for c in plan.manual()]))
     todo = plan.applicable()
     started = clock()
+    spend_left = sum(1 for c in todo if c.resource_type == "spend_limit")
     try:
         for index, change in enumerate(todo):
             if stop is not None and stop.is_set():
                 run.report.interrupted = True
                 break
             run.one(change)
+            spend_left -= change.resource_type == "spend_limit"
             if progress is not None:
-                progress(Progress(index + 1, len(todo), clock() - started, change.address))
+                left = {"admin": len(todo) - index - 1, "spend": spend_left}
+                progress(
+                    Progress(
+                        index + 1,
+                        len(todo),
+                        clock() - started,
+                        change.address,
+                        writer.pacer.seconds_for(left),
+                    )
+                )
     except KeyboardInterrupt:
         run.report.interrupted = True
         if run.in_flight is not None:

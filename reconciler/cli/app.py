@@ -8,6 +8,7 @@ A traceback is shown only with ``--debug``.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import io
 import os
@@ -130,4 +131,10 @@ def _debug_requested(argv: list[str]) -> bool:
 
 def run(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
-    main.main(args=list(sys.argv[1:] if argv is None else argv), prog_name="claude-policy")
+    try:
+        main.main(args=list(sys.argv[1:] if argv is None else argv), prog_name="claude-policy")
+    finally:
+        # The interpreter's exit runs one last full collection over everything still
+        # alive (a 50,000-member plan: millions of objects, 0.15 s): nothing is left to
+        # find, so leave them out of it.
+        gc.freeze()

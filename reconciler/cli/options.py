@@ -9,8 +9,14 @@ Usage in a command module::
             snapshot = read_snapshot(client, needs, expected=...)
 
 ``api_options`` adds ``--api-url``, ``--api-key-file``, ``--admin-rpm``, ``--spend-rpm``,
-``-v/--verbose`` (repeatable), ``--debug`` and ``--no-color`` after the subcommand and
-hands the command one :class:`ApiOptions`.  There is deliberately no option taking the
+``--max-api-share``, ``-v/--verbose`` (repeatable), ``--debug`` and ``--no-color`` after
+the subcommand and hands the command one :class:`ApiOptions`.
+
+``--max-api-share P`` (env ``CLAUDE_POLICY_MAX_API_SHARE``, default ``80%``) is a
+percentage of each rate-limit bucket, written ``80%`` or ``80`` (decimals allowed,
+``62.5%``), above 0 and at most 100.  A bare number of 1 or less (``0.8``) is refused
+rather than guessed: it reads as a fraction to some and as a percentage to others.  A
+bad value is a usage error (exit 64).  There is deliberately no option taking the
 key itself: it comes from ``ANTHROPIC_ADMIN_API_KEY`` or ``--api-key-file`` only.
 """
 
@@ -18,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -29,6 +36,7 @@ import click
 import httpx
 
 from reconciler.adminapi import AdminClient, install_log_redaction, resolve_config
+from reconciler.ratebudget import DEFAULT_SHARE
 
 __all__ = ["ApiOptions", "api_options", "configure_logging", "open_client", "use_color"]
 
@@ -45,12 +53,49 @@ class ApiOptions:
     api_key_file: str | None = None
     admin_rpm: float | None = None
     spend_rpm: float | None = None
+    max_api_share: float = DEFAULT_SHARE
     verbose: int = 0
     debug: bool = False
     no_color: bool = False
 
 
 _RATE = click.FloatRange(min=0, min_open=True)
+SHARE_ENV = "CLAUDE_POLICY_MAX_API_SHARE"
+
+
+class ApiShare(click.ParamType):
+    """``80%`` or ``80`` → 0.8 (see the module docstring)."""
+
+    name = "percent"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        if isinstance(value, float):
+            return value
+        text = str(value).strip()
+        number = text[:-1].strip() if text.endswith("%") else text
+        try:
+            percent = float(number)
+        except ValueError:
+            percent = math.nan
+        if not 0 < percent <= 100:  # also refuses NaN and infinities
+            self.fail(
+                f"{text!r} is not a share of the rate limits: give a percentage above 0 "
+                f"and at most 100, such as 80% or 80 (also from {SHARE_ENV})",
+                param,
+                ctx,
+            )
+        if not text.endswith("%") and percent <= 1:
+            self.fail(
+                f"{text!r} is ambiguous: write the share as a percentage, e.g. 80% "
+                f"(or {percent * 100:g}% if a fraction was meant)",
+                param,
+                ctx,
+            )
+        return percent / 100.0
+
+
 _OPTIONS = (
     click.option(
         "--api-url",
@@ -71,20 +116,40 @@ _OPTIONS = (
         type=_RATE,
         default=None,
         metavar="N",
-        help="Admin API requests/minute to stay under [env CLAUDE_POLICY_ADMIN_RPM; 100].",
+        help="Admin API requests/minute: a hard cap on ours when given, and the pace "
+        "where the API sends no rate-limit headers [env CLAUDE_POLICY_ADMIN_RPM; 100].",
     ),
     click.option(
         "--spend-rpm",
         type=_RATE,
         default=None,
         metavar="N",
-        help="Spend-limit requests/minute to stay under [env CLAUDE_POLICY_SPEND_RPM; 60].",
+        help="Spend-limit requests/minute: a hard cap on ours when given, and the pace "
+        "where the API sends no rate-limit headers [env CLAUDE_POLICY_SPEND_RPM; 60].",
+    ),
+    click.option(
+        "--max-api-share",
+        type=ApiShare(),
+        envvar=SHARE_ENV,
+        default="80%",
+        metavar="P",
+        help="Use at most P of each rate-limit bucket, leaving the rest for other clients, "
+        f"judged from the API's headers [env {SHARE_ENV}; 80%].",
     ),
     click.option("-v", "--verbose", count=True, help="More logging on stderr (repeatable)."),
     click.option("--debug", is_flag=True, help="Debug logging and tracebacks on errors."),
     click.option("--no-color", is_flag=True, help="No colours (also: env NO_COLOR)."),
 )
-_NAMES = ("api_url", "api_key_file", "admin_rpm", "spend_rpm", "verbose", "debug", "no_color")
+_NAMES = (
+    "api_url",
+    "api_key_file",
+    "admin_rpm",
+    "spend_rpm",
+    "max_api_share",
+    "verbose",
+    "debug",
+    "no_color",
+)
 
 
 def api_options(command: F) -> F:
@@ -148,6 +213,7 @@ def open_client(api: ApiOptions, *, log_stream: IO[str] | None = None) -> Iterat
         api_key_file=api.api_key_file,
         admin_rpm=api.admin_rpm,
         spend_rpm=api.spend_rpm,
+        max_api_share=api.max_api_share,
     )
     timeout = httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT)
     # Plain http is only ever loopback: never let an HTTP_PROXY from the environment carry

@@ -1,45 +1,66 @@
 """The Admin API's two rate-limit buckets (admin-api.md §4, decisions 11–12).
 
-Sliding 60-second windows per organization: the Admin bucket (100 requests a minute)
-counts every authenticated request; the spend bucket (60 a minute) counts spend-limit
-and increase-request requests, which count in both.  A request is admitted only when
-every bucket it counts against has room; a rejected request counts against nothing.
-``scale`` multiplies the rates (``--rate-scale``) so tests need not wait.
+Per organization, the Admin bucket (100 requests a minute) counts every authenticated
+request; the spend bucket (60 a minute) counts spend-limit and increase-request
+requests, which count in both.  A request is admitted only when every bucket it counts
+against has room; a rejected request counts against nothing.  ``scale`` multiplies the
+rates (``--rate-scale``) so tests need not wait.
+
+Each bucket is a token bucket of ``L`` requests refilled continuously at ``L`` a minute
+— a fresh minute's budget can be spent at once, and then one request frees every
+``60/L`` s (kept as GCRA: one "theoretical arrival time" ``tat``; the bucket is full
+when ``tat ≤ now``, and holds ``⌊(now + 60 − tat) · L/60⌋`` requests otherwise).
+
+What the responses say, for the tightest bucket the request counted against (or the
+one that refused it):
+
+* ``-remaining``: whole requests free after this one;
+* ``-reset``: when the bucket next frees a request (now when it is full);
+* a 429's ``retry-after``: whole seconds, at least 1, until the refusing bucket is full
+  again — the time a client that spent the whole minute waits for the next one (60 s
+  after a burst of the full limit, as the sliding window this replaced said).
 """
 
 from __future__ import annotations
 
 import math
-from collections import deque
 from dataclasses import dataclass
 
 WINDOW = 60.0
 ADMIN_PER_MINUTE = 100
 SPEND_PER_MINUTE = 60
+# Float sums of 60/L drift by a few ulps; a request is whole when within this of one.
+_EPSILON = 1e-9
 
 
 class Window:
-    """One bucket: the monotonic times of the requests it counted in the last minute."""
+    """One bucket: ``capacity`` requests, refilled continuously at ``capacity`` a minute."""
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
-        self._times: deque[float] = deque()
-
-    def _prune(self, now: float) -> None:
-        while self._times and self._times[0] <= now - WINDOW:
-            self._times.popleft()
+        self.interval = WINDOW / capacity
+        self._tat = -math.inf
 
     def remaining(self, now: float) -> int:
-        self._prune(now)
-        return self.capacity - len(self._times)
+        if self._tat <= now:
+            return self.capacity
+        free = (now + WINDOW - self._tat) / self.interval
+        return max(0, min(self.capacity, math.floor(free + _EPSILON)))
 
     def record(self, now: float) -> None:
-        self._times.append(now)
+        self._tat = max(self._tat, now) + self.interval
 
     def frees_in(self, now: float) -> float:
-        """Seconds until the oldest counted request leaves the window (0 when empty)."""
-        self._prune(now)
-        return max(0.0, self._times[0] + WINDOW - now) if self._times else 0.0
+        """Seconds until the bucket frees one more request (0 when it is full)."""
+        free = self.remaining(now)
+        if free >= self.capacity:
+            return 0.0
+        moment = self._tat - WINDOW + (free + 1) * self.interval
+        return max(0.0, moment - now)
+
+    def full_in(self, now: float) -> float:
+        """Seconds until the bucket is full again (0 when it is)."""
+        return max(0.0, self._tat - now)
 
 
 @dataclass(frozen=True)
@@ -47,18 +68,20 @@ class Verdict:
     """What the limiter decided, and what the response's headers should say.
 
     ``limit`` / ``remaining`` / ``resets_in`` describe the most constrained bucket the
-    request counted against (or, when refused, the bucket that refused it).
+    request counted against (or, when refused, the bucket that refused it);
+    ``full_in`` is when that bucket is full again.
     """
 
     admitted: bool
     limit: int
     remaining: int
     resets_in: float
+    full_in: float = 0.0
 
     @property
     def retry_after(self) -> int:
-        """Whole seconds, at least 1, until the refusing bucket frees a request."""
-        return max(1, math.ceil(self.resets_in))
+        """Whole seconds, at least 1, until the refusing bucket is full again."""
+        return max(1, math.ceil(self.full_in - _EPSILON))
 
 
 class RateLimiter:
@@ -80,7 +103,7 @@ class RateLimiter:
         buckets = self._buckets(spend)
         for bucket in buckets:
             if bucket.remaining(now) <= 0:
-                return Verdict(False, bucket.capacity, 0, bucket.frees_in(now))
+                return Verdict(False, bucket.capacity, 0, bucket.frees_in(now), bucket.full_in(now))
         for bucket in buckets:
             bucket.record(now)
         return self._tightest(buckets, now, admitted=True)
@@ -92,4 +115,10 @@ class RateLimiter:
     @staticmethod
     def _tightest(buckets: list[Window], now: float, admitted: bool) -> Verdict:
         bucket = min(buckets, key=lambda b: (b.remaining(now), b.capacity))
-        return Verdict(admitted, bucket.capacity, bucket.remaining(now), bucket.frees_in(now))
+        return Verdict(
+            admitted,
+            bucket.capacity,
+            bucket.remaining(now),
+            bucket.frees_in(now),
+            bucket.full_in(now),
+        )

@@ -3,6 +3,7 @@ rate limiter, the fault injector, the stats and the optional state file."""
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -55,6 +56,9 @@ class Runtime:
             options.fault_rate, options.fault_after_write_rate, options.fault_seed
         )
         self.stats = Stats()
+        # Set by the serving process: the organization's objects are frozen out of the
+        # cyclic collector after each (re)build (``server.freeze_heap``).
+        self.freeze_heap = False
         if state is not None and not state.exists():
             state.save(self.store)
 
@@ -70,3 +74,6 @@ class Runtime:
         self.faults.reset()
         self.stats.reset()
         self.persist()
+        if self.freeze_heap:
+            gc.collect()
+            gc.freeze()

@@ -14,6 +14,7 @@ in the documented order, then ascending id; RBAC groups by ascending id.
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -85,6 +86,8 @@ class Store:
         self.mutations = 0
         self.dirty: set[str] = set(SECTIONS)
         self._limits_by_key: dict[LimitKey, SpendLimit] = {}
+        # Rows per period, so the effective report skips a period nothing caps.
+        self._rows_per_period: Counter[str] = Counter()
         self._users_by_email: dict[str, list[User]] = {}
         self._groups_of_user: dict[str, set[str]] = {}
         self._user_order: Ordered | None = None
@@ -194,6 +197,10 @@ class Store:
 
     # -- spend limits -----------------------------------------------------------------
 
+    def has_limits(self, period: str) -> bool:
+        """Whether any row, at any scope, exists for ``period``."""
+        return self._rows_per_period[period] > 0
+
     def limit_at(self, scope_type: str, target: str | None, period: str) -> SpendLimit | None:
         return self._limits_by_key.get((scope_type, target, period))
 
@@ -202,8 +209,10 @@ class Store:
         old = self.limits.get(limit.id)
         if old is not None:
             self._limits_by_key.pop(old.key, None)
+            self._rows_per_period[old.period] -= 1
         self.limits[limit.id] = limit
         self._limits_by_key[limit.key] = limit
+        self._rows_per_period[limit.period] += 1
         self._limit_order = None
         self.changed("limits")
 
@@ -233,6 +242,7 @@ class Store:
     def delete_limit(self, limit_id: str) -> SpendLimit:
         limit = self.limits.pop(limit_id)
         self._limits_by_key.pop(limit.key, None)
+        self._rows_per_period[limit.period] -= 1
         self._limit_order = None
         self.changed("limits")
         return limit

@@ -66,12 +66,13 @@ from reconciler.adminapi.models import SpendSummary
 from reconciler.errors import ApiError
 from reconciler.gcpause import paused
 from reconciler.live.convert import (
-    live_effective,
+    Parts,
     live_limit,
     live_member,
-    live_override,
     live_workspace,
     mark_default,
+    raw_parts,
+    row_parts,
 )
 from reconciler.live.model import (
     Effective,
@@ -121,7 +122,9 @@ def read_snapshot(
     """Read what ``needs`` asks for; refuse another organization or kind first
     (:class:`~reconciler.errors.WrongOrganization`, located at the policy's declaration
     when ``expected`` says where it is)."""
-    with paused():  # tens of thousands of parsed rows, no cycles (see reconciler.gcpause)
+    # Tens of thousands of parsed rows, no cycles; but the HTTP client's leftovers are,
+    # so nothing is frozen here (see reconciler.gcpause).
+    with paused(freeze=False):
         expected = expected or Expected()
         if expected.kind is None and needs.kind:
             expected = replace(expected, kind=needs.kind)
@@ -165,6 +168,7 @@ class _Reader:
         self.snap = snap
         self.pool = pool
         self.effective_rows: dict[tuple[str, str], Effective] | None = None
+        self.strings: dict[str, str] = {}  # one object per repeated value (live.convert)
         # Periods the policy touches, in canonical order; () = every period.
         self.periods: tuple[str, ...] = tuple(
             [p for p in PERIODS if p in needs.periods]
@@ -238,43 +242,52 @@ class _Reader:
             for row in limits
         )
 
-    def take_rows(self, rows: Iterable[SpendSummary]) -> dict[str, SpendSummary]:
+    def take_rows(self, rows: Iterable[SpendSummary]) -> dict[str, tuple[str | None, str | None]]:
+        """Record effective rows (overrides also as ``user`` limits); see :meth:`record`."""
+        return self.record(row_parts(row, self.strings) for row in rows)
+
+    def record(self, rows: Iterable[Parts]) -> dict[str, tuple[str | None, str | None]]:
         """Record effective rows (overrides also as ``user`` limits).
 
-        Returns, per user id, a row that names the member (one without an email only when
-        none of that member's rows has one).
+        Returns, per user id, the member's email and name from a row that names them
+        (``(None, None)`` only when none of that member's rows has an email).  Nothing
+        else of a parsed row is kept, so a 50,000-member pass never holds more than a
+        page of them (they were half the plan's peak memory).
         """
         table = self.effective_rows if self.effective_rows is not None else {}
         self.effective_rows = table
         wanted = set(self.periods)
-        named: dict[str, SpendSummary] = {}
+        named: dict[str, tuple[str | None, str | None]] = {}
+        limits = self.snap.limits
         currency = self.snap.currency
-        for row in rows:
-            if wanted and row.period not in wanted:
+        for user_id, email, name, row_currency, effective, override in rows:
+            if wanted and effective.period not in wanted:
                 continue
-            if row.email is not None or row.user_id not in named:
-                named[row.user_id] = row
-            table[(row.user_id, row.period)] = live_effective(row)
-            if row.is_override:
-                self.snap.limits.append(live_override(row))
-            currency = currency or row.currency
+            if email is not None:
+                named[user_id] = (email, name)
+            elif user_id not in named:
+                named[user_id] = (None, None)
+            table[(user_id, effective.period)] = effective
+            if override is not None:
+                limits.append(override)
+            currency = currency or row_currency
         self.snap.currency = currency
         return named
 
     def members_from_effective(self) -> None:
         """One pass over the effective report: members, overrides and spend together."""
-        named = self.take_rows(self.client.effective_limits(periods=self.periods, limit=MAX_PAGE))
+        rows = self.client.effective_rows(periods=self.periods, limit=MAX_PAGE)
+        named = self.record(raw_parts(row, self.strings) for row in rows)
         members: dict[str, LiveMember] = {}
-        for user_id, row in named.items():
-            if row.email is None:
+        for user_id, (email, name) in named.items():
+            if email is None:
                 # A row that cannot name its member: list members to know every email.
                 log.info("effective report rows without an email: listing members as well")
                 self.members_from_users()
                 return
-            name = row.actor.name if row.actor else None
-            members.setdefault(
-                row.email.lower(), LiveMember(id=user_id, email=row.email, name=name)
-            )
+            # Most addresses are lower-case already: keep the one string for both.
+            key = email if email.islower() else email.lower()
+            members.setdefault(key, LiveMember(id=user_id, email=email, name=name))
         self.snap.members = members
 
     def members_from_users(self, *, rows_alongside: bool = False) -> None:

@@ -32,6 +32,7 @@ from reconciler.plan.capabilities import (
 from reconciler.plan.facts import Estimate, Organization, Safety
 from reconciler.plan.model import Action, Change, FieldChange, Plan, fingerprint
 from reconciler.plan.spending import spending_facts
+from reconciler.ratebudget import DEFAULT_SHARE, apply_seconds
 
 LimitKey = tuple[str, "str | None", str]  # (scope type, target id, period)
 Shown = dict[str, Any]  # an object in the API's representation (reconciler.plan.represent)
@@ -49,6 +50,7 @@ class PlanOptions:
     expires_in: timedelta = DEFAULT_EXPIRY
     admin_rpm: float = 100.0
     spend_rpm: float = 60.0
+    api_share: float = DEFAULT_SHARE
 
 
 @dataclass
@@ -91,7 +93,7 @@ def _build(desired: Desired, snapshot: Snapshot, policy_digest: str, opts: PlanO
         unchanged=len(unchanged),
         unmanaged=_unmanaged(desired, snapshot),
         warnings=[p.render() for p in desired.warnings],
-        estimate=estimate(changes, opts.admin_rpm, opts.spend_rpm),
+        estimate=estimate(changes, opts.admin_rpm, opts.spend_rpm, opts.api_share),
     )
     _safety(plan, desired, found.existing)
     _money(plan, snapshot)
@@ -535,22 +537,27 @@ def _unmanaged(desired: Desired, snapshot: Snapshot) -> list[str]:
     )
 
 
-def estimate(changes: Sequence[Change], admin_rpm: float, spend_rpm: float) -> Estimate:
-    """Requests apply will send and the time they take at the rate limits.
+def estimate(
+    changes: Sequence[Change], admin_rpm: float, spend_rpm: float, share: float = DEFAULT_SHARE
+) -> Estimate:
+    """Requests apply will send and the time the pacing needs for them.
 
     Apply of a saved plan first re-reads what it touches (``verification_reads``); spend-limit
-    requests count in both buckets, so the time is the larger of the two floors.
+    requests count in both buckets.  Each bucket sends its usable share of a fresh minute at
+    once, then its limit a minute (:func:`reconciler.ratebudget.apply_seconds`).
     """
     writes = [c for c in changes if c.action.applicable]
     reads = verification_reads(writes)
     spend = sum(1 for c in writes if c.resource_type == "spend_limit") + reads["spend"]
     total = len(writes) + reads["total"]
-    minutes = max(spend / spend_rpm if spend_rpm else 0.0, total / admin_rpm if admin_rpm else 0.0)
+    seconds = apply_seconds(
+        {"admin": total, "spend": spend}, {"admin": admin_rpm, "spend": spend_rpm}, share
+    )
     return Estimate(
         requests=total,
         writes=len(writes),
         spend_writes=sum(1 for c in writes if c.resource_type == "spend_limit"),
-        seconds=round(minutes * 60, 1),
+        seconds=round(seconds, 1),
         admin_rpm=admin_rpm,
         spend_rpm=spend_rpm,
     )

@@ -67,15 +67,14 @@ class Served:
         return data
 
     def client(self, key: str, **kwargs: Any) -> AdminClient:
-        return AdminClient(
-            self.http,
-            key,
-            base_url=self.url,
-            clock=self.clock.read,
-            sleep=self.clock.sleep,
-            wall=self.clock.wall,
-            **kwargs,
-        )
+        """A client on the virtual clock (``kwargs`` may replace its ``sleep``)."""
+        options: dict[str, Any] = {
+            "clock": self.clock.read,
+            "sleep": self.clock.sleep,
+            "wall": self.clock.wall,
+        }
+        options.update(kwargs)
+        return AdminClient(self.http, key, base_url=self.url, **options)
 
 
 @contextmanager

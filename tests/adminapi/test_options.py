@@ -20,6 +20,7 @@ from reconciler.cli.options import (
     use_color,
 )
 from reconciler.errors import ConfigError
+from tests.support.cli import invoke
 
 
 @click.command()
@@ -144,3 +145,65 @@ def _imported_modules(package: str) -> set[str]:
             elif isinstance(node, ast.Import):
                 found.update(alias.name for alias in node.names)
     return found
+
+
+@pytest.mark.parametrize(
+    ("given", "share"),
+    [("80%", 0.8), ("80", 0.8), (" 62.5 % ", 0.625), ("100%", 1.0), ("0.5%", 0.005), ("2", 0.02)],
+)
+def test_max_api_share_is_a_percentage(given: str, share: float) -> None:
+    result = CliRunner().invoke(probe, ["--max-api-share", given])
+    assert result.exit_code == 0, result.output
+    assert f"max_api_share={share!r}" in result.output
+
+
+def test_max_api_share_defaults_to_80_and_reads_the_environment() -> None:
+    result = CliRunner().invoke(probe, [], env={"CLAUDE_POLICY_MAX_API_SHARE": None})
+    assert "max_api_share=0.8" in result.output
+    result = CliRunner().invoke(probe, [], env={"CLAUDE_POLICY_MAX_API_SHARE": "50%"})
+    assert "max_api_share=0.5" in result.output
+    result = CliRunner().invoke(
+        probe, ["--max-api-share", "90"], env={"CLAUDE_POLICY_MAX_API_SHARE": "50%"}
+    )
+    assert "max_api_share=0.9" in result.output  # the option wins
+
+
+@pytest.mark.parametrize(
+    ("given", "says"),
+    [
+        ("0.8", "ambiguous: write the share as a percentage, e.g. 80% (or 80% if a fraction"),
+        ("1", "ambiguous"),
+        ("0", "give a percentage above 0 and at most 100"),
+        ("0%", "above 0"),
+        ("101", "at most 100"),
+        ("-5%", "above 0"),
+        ("lots", "give a percentage"),
+        ("nan", "give a percentage"),
+        ("80%%", "give a percentage"),
+    ],
+)
+def test_a_bad_max_api_share_is_a_usage_error(given: str, says: str) -> None:
+    """Through the real command group: one clear line, exit 64, before any request."""
+    for args, env in (
+        (["plan", "--max-api-share", given], {}),
+        (["plan"], {"CLAUDE_POLICY_MAX_API_SHARE": given}),
+    ):
+        result = invoke(args, key="sk-ant-api01-options-test-key-0123456789", env=env)
+        assert result.code == 64, result
+        assert "--max-api-share" in result.err and says in result.err
+        assert "Traceback" not in result.err
+
+
+def test_open_client_passes_the_share_and_explicit_rates_as_caps(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_ADMIN_API_KEY", "sk-ant-api01-options-test-key-0123456789")
+    monkeypatch.delenv("CLAUDE_POLICY_ADMIN_RPM", raising=False)
+    monkeypatch.setenv("CLAUDE_POLICY_SPEND_RPM", "45")
+    api = ApiOptions(api_url="http://localhost:1", max_api_share=0.5)
+    with open_client(api, log_stream=io.StringIO()) as client:
+        assert client.pacer.share == 0.5
+        assert client.pacer.limit("spend") == 45 and client.pacer.limit("admin") == 100
+        # 45 from the environment is a hard cap; the unset admin rate is only the pace.
+        assert client.pacer._buckets["spend"].cap == 45
+        assert client.pacer._buckets["admin"].cap is None

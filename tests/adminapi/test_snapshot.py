@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import pytest
 
+from reconciler.adminapi import SpendSummary
 from reconciler.errors import ReconcilerError, WrongOrganization
 from reconciler.live import ReadNeeds
+from reconciler.live.convert import raw_parts, row_parts
 from reconciler.live.organization import Expected
 from reconciler.live.reader import LOOKUP_MAX, read_snapshot
 from tests.adminapi.fakes import CONSOLE_KEY, ORG_ID, FakeApi, make_client
@@ -382,3 +385,89 @@ def test_groups_and_only_the_needed_memberships() -> None:
     by_id = {g.id: g for g in snap.groups}
     assert by_id["rbac_group_1"].member_ids == frozenset({"user_000001"})
     assert by_id["rbac_group_2"].member_ids is None
+
+
+def _row(**changes: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "scope": {"type": "user", "user_id": "user_a"},
+        "actor": {
+            "type": "user_actor",
+            "user_id": "user_a",
+            "name": "A",
+            "email_address": "A@x.example",
+            "deleted": False,
+        },
+        "amount": "1000",
+        "currency": "USD",
+        "period": "monthly",
+        "period_to_date_spend": "12.5",
+        "source": {"type": "user", "user_id": "user_a"},
+        "spend_limit_id": "spl_1",
+    }
+    for key, value in changes.items():
+        if value is _DROP:
+            row.pop(key)
+        else:
+            row[key] = value
+    return row
+
+
+_DROP = object()
+ROWS: list[Any] = [
+    _row(),
+    _row(source={"type": "organization"}, spend_limit_id="spl_org"),
+    _row(source={"type": "rbac_group", "rbac_group_id": "rbac_group_1"}),
+    _row(source={"type": "seat_tier", "seat_tier": "enterprise_premium"}),
+    _row(source={"type": "future_scope", "zone": "b", "id": 3}),  # unknown: rendered
+    _row(source={"type": "seat_tier"}),  # a known type without its field: refused
+    _row(source={"type": ""}),
+    _row(source="user"),
+    _row(source=_DROP),
+    _row(amount=None, spend_limit_id=None),
+    _row(amount=2500),  # an integer amount: the same number
+    _row(amount=12.5),  # refused
+    _row(period=_DROP),
+    _row(period=""),
+    _row(period_to_date_spend=7),
+    _row(period_to_date_spend=None),
+    _row(currency=None),
+    _row(currency=5),
+    _row(spend_limit_id=9),
+    _row(scope={"type": "user"}),  # the user id from the actor
+    _row(scope={"type": "user"}, actor=_DROP),  # no member named: refused
+    _row(scope=[]),
+    _row(actor=_DROP),
+    _row(actor={"user_id": "user_a"}),  # an actor without its type: refused
+    _row(actor={"type": "user_actor", "user_id": "user_a", "name": None, "email_address": None}),
+    _row(actor={"type": "user_actor", "name": 3, "email_address": ["x"]}),
+    "not a row",
+    None,
+]
+
+
+@pytest.mark.parametrize("raw", ROWS)
+def test_the_bulk_reader_takes_and_refuses_exactly_what_the_typed_model_does(raw: Any) -> None:
+    """The effective pass converts rows of the documented shape straight into the live
+    model; every row must come out as ``SpendSummary.from_api`` would have it."""
+
+    def outcome(convert: Any) -> Any:
+        try:
+            return convert()
+        except ReconcilerError as e:
+            return (type(e), str(e))
+
+    fast = outcome(lambda: raw_parts(raw, {}))
+    typed = outcome(lambda: row_parts(SpendSummary.from_api(raw), {}))
+    assert fast == typed
+
+
+def test_rows_of_the_documented_shape_skip_the_typed_model(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refuse(data: Any) -> SpendSummary:
+        raise AssertionError("took the slow path")
+
+    documented = [*ROWS[:4], _row(amount=None, spend_limit_id=None), _row(currency=None)]
+    expected = [row_parts(SpendSummary.from_api(raw), {}) for raw in documented]
+    monkeypatch.setattr(SpendSummary, "from_api", refuse)
+    assert [raw_parts(raw, {}) for raw in documented] == expected

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from reconciler.adminapi import Pacer
 from reconciler.apply import Progress
 from reconciler.apply.executor import execute
 from reconciler.cli.apply import _show_progress, progress_line
@@ -83,6 +84,7 @@ class FakeWriter:
 
     def __init__(self) -> None:
         self.sent: list[Any] = []
+        self.pacer = Pacer(clock=lambda: 0.0)  # nothing sent through it: a fresh minute
 
     def set_spend_limit(self, scope: Any, period: str, amount: str | None) -> None:
         self.sent.append((scope, period, amount))
@@ -141,4 +143,22 @@ def test_the_executor_reports_every_change_skipped_ones_included() -> None:
     ]
     assert report.skipped == ["spend_limit:workspace:new:monthly"]
     assert [f.address for f in report.failed] == ["workspace:new"]
-    assert seen[1].rate_per_min == 60.0 and seen[1].remaining_seconds == 2.0
+    # Two writes left fit in a fresh minute's budget: the pacing needs no time for them.
+    assert seen[1].rate_per_min == 60.0 and seen[1].remaining_seconds == 0.0
+
+
+def test_the_time_left_follows_the_pacing_not_the_rate_so_far() -> None:
+    """1,200 spend-limit writes at the real limits: the first 48 go at once, so the rate so
+    far says nothing; the pacer says (1,200 − 48) ÷ 60 a minute."""
+    clock = iter(float(i) for i in range(10**6))
+    writer = FakeWriter()
+    changes = [limit_change(f"spend_limit:workspace:w{i}:monthly") for i in range(1200)]
+    seen: list[Progress] = []
+    execute(
+        plan_with(changes),
+        writer,  # type: ignore[arg-type]
+        progress=seen.append,
+        clock=lambda: next(clock),
+    )
+    assert seen[0].remaining_seconds == pytest.approx((1199 - 48) * 1.0)
+    assert seen[-1].remaining_seconds == 0.0

@@ -96,6 +96,7 @@ RULES = [
             "reconciler.adminapi",
             "reconciler.errors",
             "reconciler.readfile",
+            "reconciler.ratebudget",
             "reconciler.__version__",
         ),
     ),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import httpx
 import pytest
 
 from reconciler.emulator import Options, load_seed
@@ -28,13 +29,26 @@ def test_admin_bucket_is_100_a_minute_and_429s_do_not_count(slow: Api) -> None:
     refused = slow.get(f"{ORG}/me")
     assert error_of(refused) == (429, "rate_limit_error", None)
     assert refused.json()["error"]["message"] == "Too Many Requests"
-    assert refused.headers["retry-after"] == "60"
+    assert refused.headers["retry-after"] == "60"  # until the bucket is full again
     assert refused.headers[REMAINING] == "0"
     assert "x-should-retry" not in refused.headers
-    slow.clock.advance(59.5)
-    assert slow.get(f"{ORG}/me").headers["retry-after"] == "1"  # at least 1, rounded up
+    for _ in range(50):
+        assert slow.get(f"{ORG}/me").status_code == 429  # refusals take nothing
     slow.clock.advance(0.5)
-    assert slow.get(f"{ORG}/me").status_code == 200  # the first request left the window
+    late = slow.get(f"{ORG}/me")
+    assert late.status_code == 429 and late.headers["retry-after"] == "60"  # ceil(59.5)
+    slow.clock.advance(0.1)
+    assert slow.get(f"{ORG}/me").status_code == 200  # one request freed after 60/100 s
+    assert slow.get(f"{ORG}/me").status_code == 429
+
+
+def test_the_bucket_refills_continuously_up_to_the_limit(slow: Api) -> None:
+    for _ in range(100):
+        slow.get(f"{ORG}/me")
+    slow.clock.advance(30)  # half a minute: half the bucket
+    assert slow.get(f"{ORG}/me").headers[REMAINING] == "49"
+    slow.clock.advance(600)  # never more than the limit
+    assert slow.get(f"{ORG}/me").headers[REMAINING] == "99"
 
 
 def test_spend_endpoints_count_in_both_buckets(slow: Api) -> None:
@@ -69,14 +83,22 @@ def test_401s_count_against_nothing(slow: Api) -> None:
     assert stats["by_status"] == {"200": 1, "401": 150}
 
 
-def test_reset_header_is_when_the_window_frees_a_request(slow: Api) -> None:
-    first = slow.get(f"{ORG}/me")
-    slow.clock.advance(10)
-    later = slow.get(f"{ORG}/me")
-    expected = slow.clock.wall() - 10 + 60
-    for response in (first, later):
-        reset = datetime.fromisoformat(response.headers[RESET].replace("Z", "+00:00"))
-        assert abs(reset.timestamp() - expected) < 1e-3
+def reset_of(response: httpx.Response) -> float:
+    return datetime.fromisoformat(response.headers[RESET].replace("Z", "+00:00")).timestamp()
+
+
+def test_reset_header_is_when_the_bucket_frees_a_request(slow: Api) -> None:
+    first = slow.get(f"{ORG}/me")  # 99 free: the next one frees 0.6 s after this
+    assert abs(reset_of(first) - (slow.clock.wall() + 0.6)) < 1e-3
+    for _ in range(99):
+        last = slow.get(f"{ORG}/me")
+    assert last.headers[REMAINING] == "0"
+    assert abs(reset_of(last) - (slow.clock.wall() + 0.6)) < 1e-3
+    slow.clock.advance(60)
+    full = slow.post("/_emulator/reset")  # control routes carry no rate headers
+    assert RESET not in full.headers
+    again = slow.get(f"{ORG}/me")
+    assert again.headers[REMAINING] == "99"
 
 
 @pytest.mark.parametrize(("scale", "admin", "spend"), [(1, 100, 60), (10, 1000, 600), (0.05, 5, 3)])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -9,7 +11,7 @@ import pytest
 
 from reconciler.desired import INHERIT, Value
 from reconciler.live import LiveLimit, LiveMember
-from reconciler.plan.model import Action, Plan
+from reconciler.plan.model import Action, Plan, checksum
 from reconciler.plan.planner import PlanOptions, build_plan
 from tests.plan.builders import (
     console_snapshot,
@@ -474,9 +476,9 @@ def test_estimate_counts_writes_and_time_at_the_rate_limits() -> None:
     est = plan.estimate
     assert est.writes == 120 and est.spend_writes == 120
     # 120 writes, plus the re-reads apply makes first: GET /me and two effective batches
-    # of 100 members (spend endpoints: 122 at 60/min).
+    # of 100 members (spend endpoints: 122 at 60/min, 48 of them at once).
     assert est.requests == 123
-    assert est.seconds == 122.0
+    assert est.seconds == 74.0
 
 
 def test_document_is_deterministic_and_checksummed() -> None:
@@ -486,6 +488,26 @@ def test_document_is_deterministic_and_checksummed() -> None:
     assert a == b
     assert a["expires_at"] == (NOW + timedelta(hours=24)).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert len(a["checksum"]) == 64
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {},
+        {"checksum": "x", "a": 1},
+        {"z": [], "a": [1, "é", None], "m": {"b": [{"y": 2, "x": "ü"}], "a": True}},
+        {
+            "changes": [
+                {"address": f"ws:naïve-{i}", "after": {"tags": {"k": "\n"}}} for i in range(50)
+            ]
+        },
+    ],
+)
+def test_the_checksum_is_the_sha256_of_the_canonical_json(doc: dict[str, object]) -> None:
+    """Hashed piece by piece, the checksum is still that of one canonical string."""
+    body = {k: v for k, v in doc.items() if k != "checksum"}
+    whole = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert checksum(doc) == hashlib.sha256(whole.encode("utf-8")).hexdigest()
 
 
 def test_unknown_live_scope_types_are_carried_not_crashing() -> None:

@@ -17,10 +17,12 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from reconciler.jsonenc import encoder
+
 __all__ = ["dumps_document", "iter_document", "render_json"]
 
 # Separators with spaces: a line per change should still read easily.
-_LINE = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
+_LINE = encoder(sort_keys=False, separators=(", ", ": "))
 
 
 def _is_object_list(value: Any) -> bool:
@@ -42,7 +44,7 @@ def iter_document(doc: dict[str, Any]) -> Iterator[str]:
             yield f"  {name}: [\n"
             final = len(value) - 1
             for number, item in enumerate(value):
-                yield "    " + _LINE.encode(item) + (",\n" if number < final else "\n")
+                yield "    " + _LINE(item) + (",\n" if number < final else "\n")
             yield "  ]" + end
         else:
             # json.dumps escapes newlines inside strings: every "\n" here is layout.

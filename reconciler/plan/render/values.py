@@ -70,10 +70,12 @@ def estimate_line(est: Estimate) -> str | None:
         return None
     rpm = est.spend_rpm if est.spend_writes else est.admin_rpm
     noun = "write" if writes == 1 else "writes"
+    seconds = float(est.seconds)
+    # The pacing's wait: nothing when the requests fit in a fresh minute's free budget.
+    when = f"≈ {duration(seconds)}" if seconds >= 1 else "within the free budget"
     return (
         f"Apply sends ~{writes:,} {noun} (~{est.requests:,} requests with the "
-        f"re-reads that check nothing moved), ≈ {duration(float(est.seconds))} at "
-        f"{rpm:g} requests/min."
+        f"re-reads that check nothing moved), {when} at {rpm:g} requests/min."
     )
 
 

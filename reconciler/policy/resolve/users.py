@@ -86,18 +86,41 @@ def user_rules(ctx: Context, desired: Desired, members: dict[str, LiveMember]) -
     periods = [p for p in addresses.PERIODS if any(p in v for _, _, v in compiled)]
     limits = desired.limits
     for lower, member in members.items():
-        matched = [v for rule, ids, v in compiled if _user_matches(rule, ids, lower, member)]
-        if not matched:
-            continue
         entry = declared.get(lower)
+        # A declared entry decides its own periods; of the rest, the first matching rule
+        # that sets a period decides it, and no rule is tried once all are decided.
+        open_periods = periods if entry is None else [p for p in periods if p not in entry.periods]
+        if not open_periods:
+            continue
+        decided = _first_matches(compiled, lower, member, open_periods)
+        if not decided:
+            continue
         scope = {"type": "user", "email": lower, "id": member.id}
-        for period in periods:
-            if entry is not None and period in entry.periods:
+        for period in open_periods:
+            found = decided.get(period)
+            if found is None:
                 continue
-            found = next((v[period] for v in matched if period in v), None)
-            if found is not None:
-                address = addresses.spend_limit("user", lower, period)
-                limits[address] = DesiredLimit(address, scope, period, Value(*found))
+            address = addresses.spend_limit("user", lower, period)
+            limits[address] = DesiredLimit(address, scope, period, Value(*found))
+
+
+def _first_matches(
+    compiled: list[CompiledRule],
+    lower: str,
+    member: LiveMember,
+    open_periods: list[str],
+) -> dict[str, Any]:
+    """Per open period, the value of the first matching rule that sets it."""
+    decided: dict[str, Any] = {}
+    for rule, ids, values in compiled:
+        if not _user_matches(rule, ids, lower, member):
+            continue
+        for period in open_periods:
+            if period in values and period not in decided:
+                decided[period] = values[period]
+        if len(decided) == len(open_periods):
+            break
+    return decided
 
 
 def _user_matches(

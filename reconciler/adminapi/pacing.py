@@ -36,7 +36,12 @@ reserve, so at most ``⌊P × N⌋`` of ours in any 61 s (60 s windows plus one 
 the time between our release and the server's count).
 
 **Hard caps**: an ``--admin-rpm`` / ``--spend-rpm`` given explicitly (option or env) also
-caps our own requests at ``N`` in any 61 s, whatever the headers say.
+caps our own requests at ``N`` a minute whatever the headers say, counted the way the
+API's limiter counts its own "requests a minute" (and the emulator's does): a fresh
+minute's ``N`` may go at once, then ``N`` a minute as it refills (a token bucket of ``N``).
+Counted as a sliding 60 s window instead, a cap equal to the limit would forbid the
+refill the limiter itself allows, and no apply could come near the floor
+``(writes − B) ÷ rate`` of SPEC §9.
 
 A 429's ``retry-after`` holds every bucket (:meth:`Pacer.hold`).
 
@@ -134,7 +139,7 @@ class Ticket:
 @dataclass
 class _Bucket:
     rate: float  # configured requests/minute: the assumed limit without headers
-    cap: float | None  # explicit hard cap on our own requests in any OWN_WINDOW
+    cap: float | None  # explicit hard cap on our own requests a minute (a token bucket)
     limit: float | None = None  # the server's, from the last answer
     remaining: int = 0
     seen: int = 0  # sequence number of the request that answer was for; 0: none
@@ -145,6 +150,27 @@ class _Bucket:
     # request whose answer never reached observe() cannot hold budget for ever.
     inflight: dict[int, float] = field(default_factory=dict)
     recent: deque[float] = field(default_factory=deque)  # our releases, last OWN_WINDOW
+    cap_tokens: float | None = None  # the cap's bucket: requests it allows now
+    cap_at: float = 0.0  # when cap_tokens was last brought up to date
+
+    def _cap_tokens(self, now: float) -> float:
+        """The cap's bucket refilled to ``now`` (full at the first request)."""
+        assert self.cap is not None
+        if self.cap_tokens is None:
+            self.cap_tokens, self.cap_at = self.cap, now
+        refill = (now - self.cap_at) * self.cap / WINDOW_SECONDS
+        self.cap_tokens = min(self.cap, self.cap_tokens + max(refill, 0.0))
+        self.cap_at = max(self.cap_at, now)
+        return self.cap_tokens
+
+    def _cap_ready(self, now: float) -> float:
+        """Earliest moment the cap's bucket holds a whole request."""
+        tokens = self._cap_tokens(now)
+        return now if tokens >= 1.0 else now + (1.0 - tokens) * WINDOW_SECONDS / self.cap_rate
+
+    @property
+    def cap_rate(self) -> float:
+        return self.cap if self.cap is not None else math.inf
 
     def _window(self) -> float:
         # Below one request a minute the window stretches so that one request fits.
@@ -172,7 +198,7 @@ class _Bucket:
         self._prune(now)
         moment = now
         if self.cap is not None:
-            moment = max(moment, self._own_slot(now, max(1, math.floor(self.cap))))
+            moment = max(moment, self._cap_ready(now))
         if self.limit is None:
             # No answer has described this bucket: the configured rate is the limit,
             # and our own requests are all we can count.
@@ -206,10 +232,13 @@ class _Bucket:
             free = min(self.remaining + freed, math.floor(self.limit)) - unseen
             usable = free - reserve_for(self.limit, share)
         if self.cap is not None:
-            usable = min(usable, math.floor(self.cap) - len(self.recent))
+            usable = min(usable, math.floor(self._cap_tokens(now)))
         return max(usable, 0)
 
     def take(self, now: float) -> int:
+        if self.cap is not None:
+            self._cap_tokens(now)
+            self.cap_tokens = (self.cap_tokens or 0.0) - 1.0
         self.sent += 1
         self.inflight[self.sent] = now
         self.recent.append(now)

@@ -1,7 +1,7 @@
 """Benchmark: claude-policy side by side with a plain script over the official SDK.
 
     python benchmarks/bench_vs_sdk.py [--scale F] [--writes N] [--latency-ms MS]
-                                      [--contention R] [--json]
+                                      [--contention R] [--explicit-rates] [--json]
 
 The rate-bound case: an organization of N members (default 300, no overrides; the seed
 of ``bench_pacing.py``) and one job — give every member a $200 monthly cap, N spend-limit
@@ -128,12 +128,13 @@ def _converged(emu: Emulator, policy: Path, workdir: Path, name: str) -> bool:
 
 
 def run_claude_policy(
-    emu: Emulator, policy: Path, workdir: Path, other: Background
+    emu: Emulator, policy: Path, workdir: Path, other: Background, rates: tuple[str, ...] = ()
 ) -> dict[str, Any]:
     report_file = workdir / "report.json"
     apply = run_cli(
         [
             "apply",
+            *rates,
             "--policies",
             str(policy),
             "--auto-approve",
@@ -197,6 +198,7 @@ def run(
     writes: int = DEFAULT_WRITES,
     latency_ms: float = DEFAULT_LATENCY_MS,
     contention: float = 0.0,
+    explicit_rates: bool = False,
 ) -> dict[str, Any]:
     seed_file = write_seed(workdir / "seed.json", seed(writes))
     policy = workdir / "policy"
@@ -204,12 +206,17 @@ def run(
     write_policy(policy, writes)
     args = ("--rate-scale", f"{scale:g}", "--latency-ms", f"{latency_ms:g}")
     rate = 60 * scale  # spend requests a minute: the binding bucket
+    # --explicit-rates tells claude-policy the scaled limits as hard caps, as a user who
+    # knows their organization's limits might (they bind no earlier than the headers do).
+    rates = ("--admin-rpm", f"{100 * scale:g}", "--spend-rpm", f"{rate:g}")
+    rates = rates if explicit_rates else ()
     floor = (writes - usable_for(rate, DEFAULT_SHARE)) * 60 / rate
     result: dict[str, Any] = {
         "scale": scale,
         "members": writes,
         "latency_ms": latency_ms,
         "contention": contention,
+        "explicit_rates": explicit_rates,
         "rate_per_min": rate,
         "usable": usable_for(rate, DEFAULT_SHARE),
         "reserve": reserve_for(rate, DEFAULT_SHARE),
@@ -220,7 +227,7 @@ def run(
             if name == "sdk":
                 figures = run_sdk(emu, writes, policy, workdir, other)
             else:
-                figures = run_claude_policy(emu, policy, workdir, other)
+                figures = run_claude_policy(emu, policy, workdir, other, rates)
         figures["ratio_floor"] = figures["wall"] / floor
         figures["other"] = other.figures()
         result[name] = figures
@@ -309,6 +316,11 @@ def main() -> None:
     parser.add_argument("--writes", type=int, default=DEFAULT_WRITES)
     parser.add_argument("--latency-ms", type=float, default=DEFAULT_LATENCY_MS)
     parser.add_argument("--contention", type=float, default=0.0, metavar="R")
+    parser.add_argument(
+        "--explicit-rates",
+        action="store_true",
+        help="Give claude-policy --admin-rpm 100F --spend-rpm 60F (hard caps) as well.",
+    )
     parser.add_argument("--json", action="store_true", help="Also print the raw figures.")
     args = parser.parse_args()
     if args.writes <= usable_for(60 * args.scale, DEFAULT_SHARE):
@@ -320,6 +332,7 @@ def main() -> None:
             writes=args.writes,
             latency_ms=args.latency_ms,
             contention=args.contention,
+            explicit_rates=args.explicit_rates,
         )
     report(result)
     if args.json:

@@ -7,6 +7,7 @@ command pays for it.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -78,38 +79,29 @@ def emulator_command(
     port: int,
     state: Path | None,
     control: bool,
-    rate_scale: float,
-    latency_ms: float,
-    fault_rate: float,
-    fault_after_write_rate: float,
-    fault_seed: int,
-    usage_delay: float,
+    **faults_and_rates: Any,
 ) -> None:
     """Serve the Admin API emulator; the first line printed is its base URL."""
-    from reconciler.emulator import (
-        EmulatorApp,
-        Options,
-        SeedError,
-        StateError,
-        StateFile,
-        load_seed,
-    )
-    from reconciler.emulator.runtime import Source
+    from reconciler.emulator import Options
     from reconciler.emulator.server import NotLoopback, check_loopback, listen, serve
 
     try:
         check_loopback(host)
     except NotLoopback as e:
         raise click.BadParameter(str(e), param_hint="--host") from None
-    options = Options(
-        control=control,
-        rate_scale=rate_scale,
-        latency_ms=latency_ms,
-        fault_rate=fault_rate,
-        fault_after_write_rate=fault_after_write_rate,
-        fault_seed=fault_seed,
-        usage_delay=usage_delay,
-    )
+    app = _app(seed, state, Options(control=control, **faults_and_rates))
+    try:
+        sock = listen(host, port)
+    except OSError as e:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+    serve(app, sock, _announce)
+
+
+def _app(seed: str | None, state: Path | None, options: Any) -> Any:
+    """The emulator's app over the state file when it exists, else over the seed."""
+    from reconciler.emulator import EmulatorApp, SeedError, StateError, StateFile, load_seed
+    from reconciler.emulator.runtime import Source
+
     try:
         # Locks FILE.lock for the life of the process: one emulator per state file.
         state_file = StateFile(state) if state is not None else None
@@ -120,16 +112,11 @@ def emulator_command(
             source = load_seed(_seed_path(seed))
         else:
             raise click.UsageError("--seed is required unless --state names an existing file.")
-        app = EmulatorApp(source, options, state=state_file)
+        return EmulatorApp(source, options, state=state_file)
     except (SeedError, StateError) as e:
         raise click.ClickException(str(e)) from None
     except OSError as e:
         raise click.ClickException(f"cannot write the state file: {e}") from None
-    try:
-        sock = listen(host, port)
-    except OSError as e:
-        raise click.ClickException(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
-    serve(app, sock, _announce)
 
 
 def _seed_path(seed: str) -> Path:

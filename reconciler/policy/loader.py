@@ -61,34 +61,11 @@ def _check(paths: Sequence[str | Path] | str | Path) -> Checked:
     if isinstance(paths, (str, Path)):  # one path given bare: not a sequence of characters
         paths = [paths]
     paths = list(paths) or list(DEFAULT_PATHS)
-    default = [str(p) for p in paths] == list(DEFAULT_PATHS)
-    found, errors = policy_files.discover(paths, default=default)
-    if not found and not errors:
-        where = policy_files.display_path(paths[0])
-        errors.append(Problem(where, 1, 1, "no policy files (*.yaml, *.yml) found"))
+    errors: list[Problem] = []
     # Whether every file was understood: if not, what seems missing (the organization) may
     # well be in a file that could not be read, and saying so would only add noise.
-    complete = bool(found)
-    read: list[policy_files.PolicyFile] = []
-    for path in found:
-        file, problem = policy_files.read(path)
-        if problem is not None:
-            errors.append(problem)
-            complete = False
-        if file is not None:
-            read.append(file)
-
-    documents: list[tuple[str, Node | None]] = []
-    for file in read:
-        with _guard(file.name, errors):
-            parsed = parse(file.data, file.name)
-            errors.extend(parsed.problems)
-            documents.append((file.name, parsed.root))
-            if parsed.root is None and parsed.problems:
-                complete = False  # the file could not be parsed
-            if parsed.root is not None and not isinstance(parsed.root, Mapping):
-                complete = False  # not a policy file
-
+    read, complete = _read_files(paths, errors)
+    documents, parsed_all = _parse_files(read, errors)
     offsets = _rule_offsets(documents)
     for (name, root), offset in zip(documents, offsets, strict=True):
         if root is not None:
@@ -100,7 +77,7 @@ def _check(paths: Sequence[str | Path] | str | Path) -> Checked:
         with _guard(name, errors):
             builder.add_file(root, offset)
     names = tuple(f.name for f in read)
-    builder.finish(names, complete=complete)
+    builder.finish(names, complete=complete and parsed_all)
     errors.extend(builder.problems)
 
     warnings = sorted((_one_line(p) for p in builder.warnings), key=_order)
@@ -109,6 +86,47 @@ def _check(paths: Sequence[str | Path] | str | Path) -> Checked:
         return Checked(None, errors, warnings, names)
     policy = builder.policy(names, policy_files.digest(read), documents)
     return Checked(policy, [], warnings, names)
+
+
+def _read_files(
+    paths: list[str | Path], errors: list[Problem]
+) -> tuple[list[policy_files.PolicyFile], bool]:
+    """The policy files under ``paths``, read; and whether every one found could be."""
+    default = [str(p) for p in paths] == list(DEFAULT_PATHS)
+    found, problems = policy_files.discover(paths, default=default)
+    errors.extend(problems)
+    if not found and not problems:
+        where = policy_files.display_path(paths[0])
+        errors.append(Problem(where, 1, 1, "no policy files (*.yaml, *.yml) found"))
+    complete = bool(found)
+    read: list[policy_files.PolicyFile] = []
+    for path in found:
+        file, problem = policy_files.read(path)
+        if problem is not None:
+            errors.append(problem)
+            complete = False
+        if file is not None:
+            read.append(file)
+    return read, complete
+
+
+def _parse_files(
+    read: list[policy_files.PolicyFile], errors: list[Problem]
+) -> tuple[list[tuple[str, Node | None]], bool]:
+    """Each file's located tree (``None`` when empty or unparsable); and whether every
+    file parsed into a mapping, as a policy file must."""
+    documents: list[tuple[str, Node | None]] = []
+    complete = True
+    for file in read:
+        with _guard(file.name, errors):
+            parsed = parse(file.data, file.name)
+            errors.extend(parsed.problems)
+            documents.append((file.name, parsed.root))
+            if parsed.root is None and parsed.problems:
+                complete = False  # the file could not be parsed
+            if parsed.root is not None and not isinstance(parsed.root, Mapping):
+                complete = False  # not a policy file
+    return documents, complete
 
 
 @contextmanager

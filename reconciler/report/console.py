@@ -175,6 +175,7 @@ class ConsoleFigures:
     # ----------------------------------------------------------------- document
 
     def to_json(self) -> dict[str, Any]:
+        """The document's ``console`` object (``reconciler/schemas/report.schema.json``)."""
         lines = self.lines()
         return {
             "window": self.window.to_json(),
@@ -375,6 +376,7 @@ class _Join:
     unknown: set[str] = field(default_factory=set)
 
     def line(self, day: str, ws: str | None, model: str | None, geo: str | None) -> Line:
+        """The line of one day, workspace (None: the default one), model and geo."""
         ws = ws if ws is not None else self.default_id
         key = (day, ws, model, geo)
         found = self.daily.get(key)
@@ -383,6 +385,7 @@ class _Join:
         return found
 
     def add_usage(self, bucket: Bucket[UsageResult]) -> None:
+        """Count a usage bucket's tokens, noting unknown geos and unpriced tiers."""
         if not self.first <= bucket.day < self.end:
             return  # a bucket outside the window asked for: never counted
         for row in bucket.results:
@@ -396,6 +399,7 @@ class _Join:
                 self.unpriced[tier] = self.unpriced.get(tier, 0) + row.total_tokens
 
     def add_cost(self, bucket: Bucket[CostResult]) -> None:
+        """Add a cost bucket's amounts; costs without a model go on their own lines."""
         if not self.first <= bucket.day < self.end:
             return
         for item in bucket.results:

@@ -77,6 +77,7 @@ class Period:
     elapsed: Decimal | None  # fraction of the period gone, (0, 1]; None: unknown period
 
     def to_json(self) -> dict[str, Any]:
+        """The period's bounds and how much of it is gone, as the document has them."""
         return {
             "period": self.name,
             "starting_at": _iso(self.starting_at),
@@ -209,6 +210,7 @@ class EnterpriseFigures:
         return [m for m in self.members if m.period == name]
 
     def to_json(self) -> dict[str, Any]:
+        """The document's ``enterprise`` object (``reconciler/schemas/report.schema.json``)."""
         return {
             "as_of": _iso(self.as_of),
             "members_total": self.members_total,

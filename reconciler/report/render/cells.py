@@ -2,20 +2,44 @@
 
 A :class:`Column` is a header, an alignment and a cell: a function of one row of the
 document (a workspace, a line, a scope, a member …) and the currency that gives the
-cell's plain text.  Each format lists its columns (headers differ a little between
-formats) from the cells here, so that a column says the same thing in every format, and
-lays the rows out its own way (aligned text, a Markdown table, an HTML table).
+cell's plain text.  The columns the formats share are named here (``TOKENS``, ``COST``,
+``AT_80`` …); each format lists its tables' columns, mostly from these, so that a column
+says the same thing in every format, and lays the rows out its own way (aligned text, a
+Markdown table, an HTML table).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from reconciler.report.render.common import cents, count, geo_label, minor, model_label, pct
 
 __all__ = [
+    "ALL_TOKENS",
+    "AT_80",
+    "AT_100",
+    "CAP",
+    "CAP_FROM",
+    "COST",
+    "GEO",
+    "GLOBAL",
+    "GLOBAL_COST",
+    "GLOBAL_TOKENS",
+    "HEADROOM",
+    "MEMBER",
+    "MEMBERS",
+    "MODEL",
+    "PERIOD",
+    "PREMIUM",
+    "PROJECTED",
+    "SCOPE_COLUMNS",
+    "SPENT",
+    "TOKENS",
+    "US",
+    "USED",
+    "WORKSPACE",
     "Cell",
     "Column",
     "cost",
@@ -33,6 +57,7 @@ __all__ = [
     "text",
     "tokens",
     "used",
+    "workspace_columns",
 ]
 
 Row = dict[str, Any]
@@ -48,6 +73,10 @@ class Column:
     cell: Cell
     numeric: bool = False
     markup: bool = False
+
+    def titled(self, header: str) -> Column:
+        """The same column under another header."""
+        return replace(self, header=header)
 
 
 def rows(
@@ -134,3 +163,52 @@ def used(member: Row, _: str) -> str:
 def projected(row: Row, currency: str) -> str:
     """The spend projected to the period's end (a member's or a period's), or ``—``."""
     return "—" if row["projected"] is None else minor(row["projected"], currency)
+
+
+# --------------------------------------------------------------------------- shared columns
+
+WORKSPACE = Column("workspace", text("workspace"))
+MODEL = Column("model", model)
+GEO = Column("geo", geo)
+TOKENS = Column("tokens", tokens(), numeric=True)
+GLOBAL = Column("global", geo_tokens("global"), numeric=True)
+US = Column("us", geo_tokens("us"), numeric=True)
+COST = Column("cost", cost, numeric=True)
+PREMIUM = Column("US-only premium", premium, numeric=True)
+GLOBAL_TOKENS = Column("global tokens", counted("global_tokens"), numeric=True)
+ALL_TOKENS = Column("all tokens", counted("total_tokens"), numeric=True)
+GLOBAL_COST = Column("global cost", in_cents("global_cost_cents"), numeric=True)
+
+PERIOD = Column("period", text("period"))
+MEMBERS = Column("members", counted("members"), numeric=True)
+AT_80 = Column("at ≥ 80 %", counted("at_80"), numeric=True)
+AT_100 = Column("at ≥ 100 %", counted("at_100"), numeric=True)
+SPENT = Column("spent", in_minor("spent"), numeric=True)
+HEADROOM = Column("headroom", in_minor("headroom"), numeric=True)
+MEMBER = Column("member", text("email"))
+CAP = Column("cap", in_minor("cap"), numeric=True)
+USED = Column("used", used, numeric=True)
+PROJECTED = Column("projected", projected, numeric=True)
+CAP_FROM = Column("cap from", text("source"))
+
+
+def workspace_columns(
+    name: Column, *, premium_header: str = PREMIUM.header, not_available: bool = False
+) -> tuple[Column, ...]:
+    """A workspace's ``name`` column, its tokens (all, global, us and, if asked, not
+    available), its cost and its US-only premium (headed ``premium_header``)."""
+    na = Column("not available", geo_tokens("not_available"), numeric=True)
+    geos = (GLOBAL, US, na) if not_available else (GLOBAL, US)
+    return (name, TOKENS, *geos, COST, PREMIUM.titled(premium_header))
+
+
+SCOPE_COLUMNS = (
+    Column("scope", text("label")),
+    Column("cap", scope_cap, numeric=True),
+    MEMBERS,
+    AT_80,
+    AT_100,
+    SPENT,
+    HEADROOM,
+)
+"""A period's members by the scope their caps come from."""

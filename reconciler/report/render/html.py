@@ -425,20 +425,13 @@ def _geo_tokens(c: dict[str, Any], geo: str) -> int:
     return sum(g["tokens"]["total_tokens"] for g in c["by_geo"] if g["inference_geo"] == geo)
 
 
-WORKSPACE_COLUMNS = (
-    Column(
-        "workspace",
-        lambda ws, _: (
-            _e(_ws_label(ws)) + ('<span class="badge">US-only</span>' if ws["held_us_only"] else "")
-        ),
-        markup=True,
-    ),
-    Column("tokens", cells.tokens(), numeric=True),
-    Column("global", cells.geo_tokens("global"), numeric=True),
-    Column("us", cells.geo_tokens("us"), numeric=True),
-    Column("not available", cells.geo_tokens("not_available"), numeric=True),
-    Column("cost", cells.cost, numeric=True),
-    Column("US-only premium", cells.premium, numeric=True),
+def _ws_name(ws: dict[str, Any], _: str) -> str:
+    badge = '<span class="badge">US-only</span>' if ws["held_us_only"] else ""
+    return _e(_ws_label(ws)) + badge
+
+
+WORKSPACE_COLUMNS = cells.workspace_columns(
+    Column("workspace", _ws_name, markup=True), not_available=True
 )
 
 
@@ -487,7 +480,7 @@ def _totals_row(c: dict[str, Any]) -> dict[str, Any]:
 
 PREMIUM_COLUMNS = (
     Column("workspace", lambda ws, _: _ws_label(ws)),
-    Column("premium", cells.premium, numeric=True),
+    cells.PREMIUM.titled("premium"),
 )
 
 
@@ -539,11 +532,11 @@ def _held_share(h: dict[str, Any], _: str) -> str:
 
 
 HELD_COLUMNS = (
-    Column("workspace", cells.text("workspace")),
+    cells.WORKSPACE,
     Column("global share", _held_share, numeric=True, markup=True),
-    Column("global tokens", cells.counted("global_tokens"), numeric=True),
-    Column("all tokens", cells.counted("total_tokens"), numeric=True),
-    Column("global cost", cells.in_cents("global_cost_cents"), numeric=True),
+    cells.GLOBAL_TOKENS,
+    cells.ALL_TOKENS,
+    cells.GLOBAL_COST,
     Column("held by", lambda h, _: f"<code>{_e(h['source'])}</code>", markup=True),
 )
 
@@ -575,14 +568,14 @@ def _swatch(ln: dict[str, Any], _: str) -> str:
 
 
 LINE_COLUMNS = (
-    Column("workspace", cells.text("workspace")),
-    Column("model", cells.model),
+    cells.WORKSPACE,
+    cells.MODEL,
     Column("geo", _swatch, markup=True),
     Column("input", cells.tokens("uncached_input_tokens"), numeric=True),
     Column("cache reads", cells.tokens("cache_read_input_tokens"), numeric=True),
     Column("cache writes", cells.tokens("cache_creation_input_tokens"), numeric=True),
     Column("output", cells.tokens("output_tokens"), numeric=True),
-    Column("cost", cells.cost, numeric=True),
+    cells.COST,
 )
 
 
@@ -702,24 +695,13 @@ def _bands(p: dict[str, Any], ident: str) -> list[str]:
     ]
 
 
-SCOPE_COLUMNS = (
-    Column("scope", cells.text("label")),
-    Column("cap", cells.scope_cap, numeric=True),
-    Column("members", cells.counted("members"), numeric=True),
-    Column("at ≥ 80 %", cells.counted("at_80"), numeric=True),
-    Column("at ≥ 100 %", cells.counted("at_100"), numeric=True),
-    Column("spent", cells.in_minor("spent"), numeric=True),
-    Column("headroom", cells.in_minor("headroom"), numeric=True),
-)
-
-
 def _scopes(sources: list[dict[str, Any]], ident: str, currency: str) -> list[str]:
     caption = "Members, thresholds and headroom by the scope of their cap"
     return [
         "<h3>By the scope that sets the cap</h3>",
         '<p class="note">The Admin API tells a member\'s seat tier and groups through the '
         "limit that caps them: members are grouped by it.</p>",
-        _columns_table(f"table-sources-{ident}", caption, SCOPE_COLUMNS, sources, currency),
+        _columns_table(f"table-sources-{ident}", caption, cells.SCOPE_COLUMNS, sources, currency),
     ]
 
 
@@ -728,13 +710,13 @@ def _used(m: dict[str, Any], currency: str) -> str:
 
 
 MEMBER_COLUMNS = (
-    Column("member", cells.text("email")),
-    Column("cap", cells.in_minor("cap"), numeric=True),
-    Column("spent", cells.in_minor("spent"), numeric=True),
+    cells.MEMBER,
+    cells.CAP,
+    cells.SPENT,
     Column("used", _used, numeric=True, markup=True),
-    Column("projected", cells.projected, numeric=True),
-    Column("headroom", cells.in_minor("headroom"), numeric=True),
-    Column("cap from", cells.text("source")),
+    cells.PROJECTED,
+    cells.HEADROOM,
+    cells.CAP_FROM,
 )
 
 

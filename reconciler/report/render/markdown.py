@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -43,14 +44,15 @@ def cell(text: str) -> str:
     return _ESCAPE.sub(r"\\\1", text.replace("\r", " ").replace("\n", " ")).replace("&", "&amp;")
 
 
-def _bold(inner: cells.Cell) -> cells.Cell:
-    return lambda row, currency: f"**{inner(row, currency)}**"
+def _bold(column: Column) -> Column:
+    cell = column.cell
+    return replace(column, cell=lambda row, currency: f"**{cell(row, currency)}**", markup=True)
 
 
 SUMMARY_COLUMNS = (
-    Column("total cost", _bold(cells.in_cents("cost_cents")), numeric=True, markup=True),
-    Column("tokens", cells.tokens(), numeric=True),
-    Column("US-only premium", cells.in_cents("us_premium_cents"), numeric=True),
+    _bold(Column("total cost", cells.cost, numeric=True)),
+    cells.TOKENS,
+    cells.PREMIUM,
     Column("held to US-only, ran global", cells.text("held_global"), numeric=True),
 )
 HELD_COLUMNS = (
@@ -60,54 +62,40 @@ HELD_COLUMNS = (
         lambda h, _: "not created" if h["workspace_id"] is None else pct(h["global_share_percent"]),
         numeric=True,
     ),
-    Column("global tokens", cells.counted("global_tokens"), numeric=True),
-    Column("all tokens", cells.counted("total_tokens"), numeric=True),
-    Column("global cost", cells.in_cents("global_cost_cents"), numeric=True),
+    cells.GLOBAL_TOKENS,
+    cells.ALL_TOKENS,
+    cells.GLOBAL_COST,
 )
-WORKSPACE_COLUMNS = (
-    Column("workspace", cells.flagged("workspace", "held_us_only", " (US-only)")),
-    Column("tokens", cells.tokens(), numeric=True),
-    Column("global", cells.geo_tokens("global"), numeric=True),
-    Column("us", cells.geo_tokens("us"), numeric=True),
-    Column("cost", cells.cost, numeric=True),
-    Column("US-only premium", cells.premium, numeric=True),
+WORKSPACE_COLUMNS = cells.workspace_columns(
+    Column("workspace", cells.flagged("workspace", "held_us_only", " (US-only)"))
 )
 LINE_COLUMNS = (
-    Column("workspace", cells.text("workspace")),
-    Column("model", cells.model),
-    Column("geo", cells.geo, markup=True),  # not escaped: an unknown geo shows as the API sent it
-    Column("tokens", cells.tokens(), numeric=True),
-    Column("cost", cells.cost, numeric=True),
+    cells.WORKSPACE,
+    cells.MODEL,
+    replace(cells.GEO, markup=True),  # not escaped: an unknown geo shows as the API sent it
+    cells.TOKENS,
+    cells.COST,
 )
 PERIOD_COLUMNS = (
     Column("period", lambda p, _: period_label(p)),
-    Column("members", cells.counted("members"), numeric=True),
-    Column("at ≥ 80 %", _bold(cells.counted("at_80")), numeric=True, markup=True),
-    Column("at ≥ 100 %", _bold(cells.counted("at_100")), numeric=True, markup=True),
+    cells.MEMBERS,
+    _bold(cells.AT_80),
+    _bold(cells.AT_100),
     Column("no cap", cells.counted("uncapped"), numeric=True),
-    Column("spent", cells.in_minor("spent"), numeric=True),
+    cells.SPENT,
     Column("caps", cells.in_minor("caps"), numeric=True),
-    Column("headroom", cells.in_minor("headroom"), numeric=True),
-    Column("projected by the end", cells.projected, numeric=True),
+    cells.HEADROOM,
+    cells.PROJECTED.titled("projected by the end"),
 )
-SCOPE_COLUMNS = (
-    Column("period", cells.text("period")),
-    Column("scope", cells.text("label")),
-    Column("cap", cells.scope_cap, numeric=True),
-    Column("members", cells.counted("members"), numeric=True),
-    Column("at ≥ 80 %", cells.counted("at_80"), numeric=True),
-    Column("at ≥ 100 %", cells.counted("at_100"), numeric=True),
-    Column("spent", cells.in_minor("spent"), numeric=True),
-    Column("headroom", cells.in_minor("headroom"), numeric=True),
-)
+SCOPE_COLUMNS = (cells.PERIOD, *cells.SCOPE_COLUMNS)
 MEMBER_COLUMNS = (
-    Column("member", cells.text("email")),
-    Column("period", cells.text("period")),
-    Column("cap", cells.in_minor("cap"), numeric=True),
-    Column("spent", cells.in_minor("spent"), numeric=True),
-    Column("used", cells.used, numeric=True),
-    Column("projected", cells.projected, numeric=True),
-    Column("cap from", cells.text("source")),
+    cells.MEMBER,
+    cells.PERIOD,
+    cells.CAP,
+    cells.SPENT,
+    cells.USED,
+    cells.PROJECTED,
+    cells.CAP_FROM,
 )
 
 

@@ -30,40 +30,25 @@ GEO_COLUMNS = (
     Column(
         "geo", lambda g, _: geo_label(g["inference_geo"]) if g["inference_geo"] else "(other costs)"
     ),
-    Column("tokens", cells.tokens(), numeric=True),
-    Column("cost", cells.cost, numeric=True),
+    cells.TOKENS,
+    cells.COST,
 )
-WORKSPACE_COLUMNS = (
+WORKSPACE_COLUMNS = cells.workspace_columns(
     Column("workspace", cells.flagged("workspace", "held_us_only", " *")),
-    Column("tokens", cells.tokens(), numeric=True),
-    Column("global", cells.geo_tokens("global"), numeric=True),
-    Column("us", cells.geo_tokens("us"), numeric=True),
-    Column("cost", cells.cost, numeric=True),
-    Column("us premium", cells.premium, numeric=True),
+    premium_header="us premium",
 )
-LINE_COLUMNS = (
-    Column("workspace", cells.text("workspace")),
-    Column("model", cells.model),
-    Column("geo", cells.geo),
-    Column("tokens", cells.tokens(), numeric=True),
-    Column("cost", cells.cost, numeric=True),
-)
-SCOPE_COLUMNS = (
-    Column("scope", cells.text("label")),
-    Column("cap", cells.scope_cap, numeric=True),
-    Column("members", cells.counted("members"), numeric=True),
-    Column("≥80%", cells.counted("at_80"), numeric=True),
-    Column("≥100%", cells.counted("at_100"), numeric=True),
-    Column("spent", cells.in_minor("spent"), numeric=True),
-    Column("headroom", cells.in_minor("headroom"), numeric=True),
+LINE_COLUMNS = (cells.WORKSPACE, cells.MODEL, cells.GEO, cells.TOKENS, cells.COST)
+SCOPE_COLUMNS = tuple(
+    c.titled({"at ≥ 80 %": "≥80%", "at ≥ 100 %": "≥100%"}.get(c.header, c.header))
+    for c in cells.SCOPE_COLUMNS
 )
 MEMBER_COLUMNS = (
-    Column("member", cells.text("email")),
-    Column("cap", cells.in_minor("cap"), numeric=True),
-    Column("spent", cells.in_minor("spent"), numeric=True),
-    Column("used", cells.used, numeric=True),
-    Column("projected", cells.projected, numeric=True),
-    Column("cap from", cells.text("source")),
+    cells.MEMBER,
+    cells.CAP,
+    cells.SPENT,
+    cells.USED,
+    cells.PROJECTED,
+    cells.CAP_FROM,
 )
 
 

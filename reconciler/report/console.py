@@ -24,7 +24,7 @@ Pure: nothing here sends a request or prints.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from typing import Any
@@ -55,6 +55,7 @@ GEO_ORDER = (GLOBAL, US, NOT_AVAILABLE)
 DEFAULT_NAME = "Default"
 UNPRICED_TIER_PREFIXES = ("priority", "flex")
 Key = tuple[str | None, str | None, str | None]  # (workspace id, model, geo)
+DayKey = tuple[str, str | None, str | None, str | None]  # (date, *Key)
 
 
 def premium_of(us_cost_cents: Decimal) -> Decimal:
@@ -97,10 +98,7 @@ class Line:
         return self.inference_geo == US and self.model is not None and geo_capable(self.model)
 
     def merge(self, other: Line) -> None:
-        self.tokens.uncached_input += other.tokens.uncached_input
-        self.tokens.cache_read += other.tokens.cache_read
-        self.tokens.cache_creation += other.tokens.cache_creation
-        self.tokens.output += other.tokens.output
+        _add(self.tokens, other.tokens)
         self.cost_cents += other.cost_cents
         self.cost_types |= other.cost_types
 
@@ -126,7 +124,7 @@ class ConsoleFigures:
     window: ReportWindow
     workspaces: dict[str, LiveWorkspace]  # by id, the default workspace included
     default_id: str | None
-    daily: dict[tuple[str, str | None, str | None, str | None], Line]  # (date, *Key)
+    daily: dict[DayKey, Line]
     held: list[HeldShare]
     unpriced_tokens: dict[str, int]  # service tier → tokens the cost report never prices
     unknown_geos: set[str]
@@ -145,12 +143,16 @@ class ConsoleFigures:
         return sorted(merged.values(), key=self._line_order)
 
     def _line_order(self, line: Line) -> tuple[Any, ...]:
+        return self._order(line.workspace_id, line.model, line.inference_geo)
+
+    def _order(self, ws: str | None, model: str | None, geo: str | None) -> tuple[Any, ...]:
+        """Workspaces by name, models by id (costs without a model last), geos in order."""
         return (
-            self.workspace_name(line.workspace_id).lower(),
-            line.workspace_id or "",
-            line.model is None,
-            line.model or "",
-            _geo_key(line.inference_geo or "~"),
+            self.workspace_name(ws).lower(),
+            ws or "",
+            model is None,
+            model or "",
+            _geo_key(geo or "~"),
         )
 
     def workspace_name(self, workspace_id: str | None) -> str:
@@ -173,26 +175,11 @@ class ConsoleFigures:
     # ----------------------------------------------------------------- document
 
     def to_json(self) -> dict[str, Any]:
+        """The document's ``console`` object (``reconciler/schemas/report.schema.json``)."""
         lines = self.lines()
-        total = self.total_cost()
-        tokens = Tokens()
-        for line in lines:
-            _add(tokens, line.tokens)
-        us_cost = self.us_premium_cost(lines)
         return {
             "window": self.window.to_json(),
-            "totals": {
-                "tokens": tokens.to_json(),
-                "cost_cents": plain(total),
-                "token_cost_cents": plain(
-                    sum((ln.cost_cents for ln in lines if ln.model is not None), Decimal(0))
-                ),
-                "other_cost_cents": plain(
-                    sum((ln.cost_cents for ln in lines if ln.model is None), Decimal(0))
-                ),
-                "us_premium_cents": plain(premium_of(us_cost)),
-                "us_premium_base_cents": plain(us_cost),
-            },
+            "totals": self._totals(lines),
             "by_geo": self._by_geo(lines),
             "by_workspace": self._by_workspace(lines),
             "by_model": self._by_model(lines),
@@ -202,6 +189,17 @@ class ConsoleFigures:
             "held": [self._held_json(h) for h in self.held],
             "unpriced_tokens": dict(sorted(self.unpriced_tokens.items())),
             "unknown_geos": sorted(self.unknown_geos),
+        }
+
+    def _totals(self, lines: Sequence[Line]) -> dict[str, Any]:
+        us_cost = self.us_premium_cost(lines)
+        return {
+            "tokens": _tokens(lines).to_json(),
+            "cost_cents": plain(self.total_cost()),
+            "token_cost_cents": plain(_cost(ln for ln in lines if ln.model is not None)),
+            "other_cost_cents": plain(_cost(ln for ln in lines if ln.model is None)),
+            "us_premium_cents": plain(premium_of(us_cost)),
+            "us_premium_base_cents": plain(us_cost),
         }
 
     def _line_json(self, line: Line) -> dict[str, Any]:
@@ -222,43 +220,23 @@ class ConsoleFigures:
         out: list[dict[str, Any]] = []
         for geo in self.geos():
             mine = [ln for ln in lines if ln.inference_geo == geo]
-            tokens = Tokens()
-            for ln in mine:
-                _add(tokens, ln.tokens)
-            out.append(
-                {
-                    "inference_geo": geo,
-                    "tokens": tokens.to_json(),
-                    "cost_cents": plain(sum((ln.cost_cents for ln in mine), Decimal(0))),
-                }
-            )
+            out.append({"inference_geo": geo, **_tokens_and_cost(mine)})
         other = [ln for ln in lines if ln.inference_geo is None]
         if other:
+            # Costs without a geo have no tokens (web search, code execution, sessions).
             out.append(
                 {
                     "inference_geo": None,
                     "tokens": Tokens().to_json(),
-                    "cost_cents": plain(sum((ln.cost_cents for ln in other), Decimal(0))),
+                    "cost_cents": plain(_cost(other)),
                 }
             )
         return out
 
     def _by_workspace(self, lines: Sequence[Line]) -> list[dict[str, Any]]:
-        groups: dict[str | None, list[Line]] = {}
-        for ln in lines:
-            groups.setdefault(ln.workspace_id, []).append(ln)
-        held = {h.held.workspace_id: h for h in self.held if h.held.workspace_id}
+        held = {h.held.workspace_id for h in self.held if h.held.workspace_id}
         out: list[dict[str, Any]] = []
-        for ws_id, mine in groups.items():
-            tokens = Tokens()
-            for ln in mine:
-                _add(tokens, ln.tokens)
-            by_geo: dict[str, int] = {}
-            for ln in mine:
-                if ln.inference_geo is not None:
-                    geo = ln.inference_geo
-                    by_geo[geo] = by_geo.get(geo, 0) + ln.tokens.total
-            cost = sum((ln.cost_cents for ln in mine), Decimal(0))
+        for ws_id, mine in _grouped(lines, lambda ln: ln.workspace_id).items():
             live = self.workspaces.get(ws_id) if ws_id else None
             out.append(
                 {
@@ -267,9 +245,9 @@ class ConsoleFigures:
                     "is_default": ws_id is not None and ws_id == self.default_id,
                     "archived": bool(live.archived) if live else False,
                     "held_us_only": ws_id in held,
-                    "tokens": tokens.to_json(),
-                    "tokens_by_geo": dict(sorted(by_geo.items(), key=lambda kv: _geo_key(kv[0]))),
-                    "cost_cents": plain(cost),
+                    "tokens": _tokens(mine).to_json(),
+                    "tokens_by_geo": _tokens_by_geo(mine),
+                    "cost_cents": plain(_cost(mine)),
                     "us_premium_cents": plain(premium_of(self.us_premium_cost(mine))),
                 }
             )
@@ -277,38 +255,28 @@ class ConsoleFigures:
         return out
 
     def _by_model(self, lines: Sequence[Line]) -> list[dict[str, Any]]:
-        groups: dict[str | None, list[Line]] = {}
-        for ln in lines:
-            groups.setdefault(ln.model, []).append(ln)
-        out: list[dict[str, Any]] = []
-        for model, mine in groups.items():
-            tokens = Tokens()
-            for ln in mine:
-                _add(tokens, ln.tokens)
-            out.append(
-                {
-                    "model": model,
-                    "geo_capable": model is not None and geo_capable(model),
-                    "tokens": tokens.to_json(),
-                    "cost_cents": plain(sum((ln.cost_cents for ln in mine), Decimal(0))),
-                    "us_premium_cents": plain(premium_of(self.us_premium_cost(mine))),
-                }
-            )
+        out = [
+            {
+                "model": model,
+                "geo_capable": model is not None and geo_capable(model),
+                **_tokens_and_cost(mine),
+                "us_premium_cents": plain(premium_of(self.us_premium_cost(mine))),
+            }
+            for model, mine in _grouped(lines, lambda ln: ln.model).items()
+        ]
         out.sort(key=lambda m: (-Decimal(m["cost_cents"]), m["model"] or "~"))
         return out
 
     def _daily(self) -> list[dict[str, Any]]:
         """Per date of the window (empty days included): tokens by geo and cost."""
         geos = self.geos()
-        days: dict[str, dict[str, Any]] = {
-            d: {"date": d, "tokens_by_geo": dict.fromkeys(geos, 0), "cost_cents": Decimal(0)}
-            for d in self.window.dates
-        }
+
+        def empty(day: str) -> dict[str, Any]:
+            return {"date": day, "tokens_by_geo": dict.fromkeys(geos, 0), "cost_cents": Decimal(0)}
+
+        days = {d: empty(d) for d in self.window.dates}
         for (day, _, _, geo), line in self.daily.items():
-            entry = days.setdefault(
-                day,
-                {"date": day, "tokens_by_geo": dict.fromkeys(geos, 0), "cost_cents": Decimal(0)},
-            )
+            entry = days.setdefault(day, empty(day))
             if geo is not None:
                 entry["tokens_by_geo"][geo] = entry["tokens_by_geo"].get(geo, 0) + line.tokens.total
             entry["cost_cents"] += line.cost_cents
@@ -318,34 +286,22 @@ class ConsoleFigures:
 
     def _rows(self) -> list[dict[str, Any]]:
         """The finance export: one row per date, workspace, model and geo (SPEC §7d)."""
-        out: list[dict[str, Any]] = []
-        for (day, ws, model, geo), line in self.daily.items():
-            t = line.tokens
-            out.append(
-                {
-                    "date": day,
-                    "workspace_id": ws,
-                    "workspace": self.workspace_name(ws),
-                    "model": model,
-                    "inference_geo": geo,
-                    "uncached_input_tokens": t.uncached_input,
-                    "cache_read_input_tokens": t.cache_read,
-                    "cache_creation_input_tokens": t.cache_creation,
-                    "output_tokens": t.output,
-                    "cost_cents": plain(line.cost_cents),
-                }
-            )
-        out.sort(
-            key=lambda r: (
-                r["date"],
-                r["workspace"].lower(),
-                r["workspace_id"] or "",
-                r["model"] is None,
-                r["model"] or "",
-                _geo_key(r["inference_geo"] or "~"),
-            )
-        )
-        return out
+        ordered = sorted(self.daily.items(), key=lambda kv: (kv[0][0], *self._order(*kv[0][1:])))
+        return [
+            {
+                "date": day,
+                "workspace_id": ws,
+                "workspace": self.workspace_name(ws),
+                "model": model,
+                "inference_geo": geo,
+                "uncached_input_tokens": line.tokens.uncached_input,
+                "cache_read_input_tokens": line.tokens.cache_read,
+                "cache_creation_input_tokens": line.tokens.cache_creation,
+                "output_tokens": line.tokens.output,
+                "cost_cents": plain(line.cost_cents),
+            }
+            for (day, ws, model, geo), line in ordered
+        ]
 
     def _held_json(self, share: HeldShare) -> dict[str, Any]:
         held = share.held
@@ -371,7 +327,90 @@ def _add(into: Tokens, other: Tokens) -> None:
     into.output += other.output
 
 
+def _tokens(lines: Iterable[Line]) -> Tokens:
+    total = Tokens()
+    for line in lines:
+        _add(total, line.tokens)
+    return total
+
+
+def _cost(lines: Iterable[Line]) -> Decimal:
+    return sum((line.cost_cents for line in lines), Decimal(0))
+
+
+def _tokens_and_cost(lines: Sequence[Line]) -> dict[str, Any]:
+    return {"tokens": _tokens(lines).to_json(), "cost_cents": plain(_cost(lines))}
+
+
+def _tokens_by_geo(lines: Iterable[Line]) -> dict[str, int]:
+    by_geo: dict[str, int] = {}
+    for line in lines:
+        if line.inference_geo is not None:
+            by_geo[line.inference_geo] = by_geo.get(line.inference_geo, 0) + line.tokens.total
+    return dict(sorted(by_geo.items(), key=lambda kv: _geo_key(kv[0])))
+
+
+def _grouped(
+    lines: Iterable[Line], key: Callable[[Line], str | None]
+) -> dict[str | None, list[Line]]:
+    """``lines`` by ``key``, in the order each key first appears."""
+    groups: dict[str | None, list[Line]] = {}
+    for line in lines:
+        groups.setdefault(key(line), []).append(line)
+    return groups
+
+
 # --------------------------------------------------------------------------- building
+
+
+@dataclass
+class _Join:
+    """The window's lines by (date, workspace, model, geo), as usage and cost rows are
+    added; rows outside ``[first, end)`` (dates) are never counted."""
+
+    first: str
+    end: str
+    default_id: str | None  # what the reports' ``workspace_id: null`` stands for
+    daily: dict[DayKey, Line] = field(default_factory=dict)
+    unpriced: dict[str, int] = field(default_factory=dict)
+    unknown: set[str] = field(default_factory=set)
+
+    def line(self, day: str, ws: str | None, model: str | None, geo: str | None) -> Line:
+        """The line of one day, workspace (None: the default one), model and geo."""
+        ws = ws if ws is not None else self.default_id
+        key = (day, ws, model, geo)
+        found = self.daily.get(key)
+        if found is None:
+            found = self.daily[key] = Line(ws, model, geo)
+        return found
+
+    def add_usage(self, bucket: Bucket[UsageResult]) -> None:
+        """Count a usage bucket's tokens, noting unknown geos and unpriced tiers."""
+        if not self.first <= bucket.day < self.end:
+            return  # a bucket outside the window asked for: never counted
+        for row in bucket.results:
+            if not row.total_tokens:
+                continue
+            if row.inference_geo is not None and row.inference_geo not in GEO_ORDER:
+                self.unknown.add(row.inference_geo)
+            self.line(bucket.day, row.workspace_id, row.model, row.inference_geo).tokens.add(row)
+            tier = row.service_tier or ""
+            if tier.startswith(UNPRICED_TIER_PREFIXES):
+                self.unpriced[tier] = self.unpriced.get(tier, 0) + row.total_tokens
+
+    def add_cost(self, bucket: Bucket[CostResult]) -> None:
+        """Add a cost bucket's amounts; costs without a model go on their own lines."""
+        if not self.first <= bucket.day < self.end:
+            return
+        for item in bucket.results:
+            if item.amount == 0:
+                continue
+            if item.cost_type == "tokens" or item.model is not None:
+                target = self.line(bucket.day, item.workspace_id, item.model, item.inference_geo)
+            else:
+                target = self.line(bucket.day, item.workspace_id, None, None)
+            target.cost_cents += item.amount
+            target.cost_types.add(item.cost_type or "other")
 
 
 def build_console(
@@ -383,67 +422,24 @@ def build_console(
 ) -> ConsoleFigures:
     """Join a window's usage and cost rows (see the module docstring)."""
     default_id = next((w.id for w in workspaces if w.is_default), None)
-
-    def ws_of(raw: str | None) -> str | None:
-        return raw if raw is not None else default_id
-
-    first, end = window.dates[0] if window.days else "", window.ending_at.date().isoformat()
-    daily: dict[tuple[str, str | None, str | None, str | None], Line] = {}
-    unpriced: dict[str, int] = {}
-    unknown: set[str] = set()
-
-    def line(day: str, ws: str | None, model: str | None, geo: str | None) -> Line:
-        key = (day, ws, model, geo)
-        found = daily.get(key)
-        if found is None:
-            found = daily[key] = Line(ws, model, geo)
-        return found
-
+    first = window.dates[0] if window.days else ""
+    join = _Join(first, window.ending_at.date().isoformat(), default_id)
     for bucket in usage:
-        day = bucket.day
-        if not first <= day < end:
-            continue  # a bucket outside the window asked for: never counted
-        for row in bucket.results:
-            if not row.total_tokens:
-                continue
-            geo = row.inference_geo
-            if geo is not None and geo not in GEO_ORDER:
-                unknown.add(geo)
-            target = line(day, ws_of(row.workspace_id), row.model, geo)
-            target.tokens.add(row)
-            tier = row.service_tier or ""
-            if tier.startswith(UNPRICED_TIER_PREFIXES):
-                unpriced[tier] = unpriced.get(tier, 0) + row.total_tokens
+        join.add_usage(bucket)
     for priced in cost:
-        day = priced.day
-        if not first <= day < end:
-            continue
-        for item in priced.results:
-            if item.amount == 0:
-                continue
-            if item.cost_type == "tokens" or item.model is not None:
-                target = line(day, ws_of(item.workspace_id), item.model, item.inference_geo)
-            else:
-                target = line(day, ws_of(item.workspace_id), None, None)
-            target.cost_cents += item.amount
-            target.cost_types.add(item.cost_type or "other")
-    by_id = {w.id: w for w in workspaces}
-    figures = ConsoleFigures(
+        join.add_cost(priced)
+    return ConsoleFigures(
         window=window,
-        workspaces=by_id,
+        workspaces={w.id: w for w in workspaces},
         default_id=default_id,
-        daily=daily,
-        held=[],
-        unpriced_tokens=unpriced,
-        unknown_geos=unknown,
+        daily=join.daily,
+        held=[_share(h, join.daily) for h in held],
+        unpriced_tokens=join.unpriced,
+        unknown_geos=join.unknown,
     )
-    figures.held = [_share(h, daily) for h in held]
-    return figures
 
 
-def _share(
-    held: HeldWorkspace, daily: dict[tuple[str, str | None, str | None, str | None], Line]
-) -> HeldShare:
+def _share(held: HeldWorkspace, daily: dict[DayKey, Line]) -> HeldShare:
     total = global_ = us = na = 0
     global_cost = Decimal(0)
     if held.workspace_id is not None:

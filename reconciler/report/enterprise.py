@@ -22,7 +22,7 @@ Amounts stay in the API's minor units (decimal strings, exact).  Pure.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_EVEN, Context, Decimal
@@ -77,6 +77,7 @@ class Period:
     elapsed: Decimal | None  # fraction of the period gone, (0, 1]; None: unknown period
 
     def to_json(self) -> dict[str, Any]:
+        """The period's bounds and how much of it is gone, as the document has them."""
         return {
             "period": self.name,
             "starting_at": _iso(self.starting_at),
@@ -130,6 +131,16 @@ class MemberSpend:
     @property
     def capped(self) -> bool:
         return self.cap is not None
+
+    @property
+    def projected_over_cap(self) -> bool:
+        """Not at the cap yet, but the straight line reaches it by the period's end."""
+        return (
+            self.cap is not None
+            and self.projected is not None
+            and self.projected >= self.cap
+            and not self.at_100
+        )
 
     @property
     def seat_tier(self) -> str | None:
@@ -199,6 +210,7 @@ class EnterpriseFigures:
         return [m for m in self.members if m.period == name]
 
     def to_json(self) -> dict[str, Any]:
+        """The document's ``enterprise`` object (``reconciler/schemas/report.schema.json``)."""
         return {
             "as_of": _iso(self.as_of),
             "members_total": self.members_total,
@@ -210,37 +222,24 @@ class EnterpriseFigures:
     def _period_json(self, period: Period) -> dict[str, Any]:
         rows = self.for_period(period.name)
         capped = [m for m in rows if m.capped]
-        bands = [0] * len(BANDS)
-        for m in capped:
-            assert m.band is not None
-            bands[m.band] += 1
+        unlisted = self.uncapped_unlisted.get(period.name, 0)
         return {
             **period.to_json(),
             "members": len(rows),
             "capped": len(capped),
-            "uncapped": len(rows) - len(capped) + self.uncapped_unlisted.get(period.name, 0),
-            "uncapped_without_row": self.uncapped_unlisted.get(period.name, 0),
+            "uncapped": len(rows) - len(capped) + unlisted,
+            "uncapped_without_row": unlisted,
             "at_80": sum(m.at_80 for m in rows),
             "at_100": sum(m.at_100 for m in rows),
-            "projected_over_cap": sum(
-                1
-                for m in rows
-                if m.cap is not None
-                and m.projected is not None
-                and m.projected >= m.cap
-                and not m.at_100
-            ),
-            "spent": plain(sum((m.spent for m in rows), Decimal(0))),
-            "spent_capped": plain(sum((m.spent for m in capped), Decimal(0))),
-            "caps": plain(sum((m.cap or Decimal(0) for m in capped), Decimal(0))),
-            "headroom": plain(sum((m.headroom or Decimal(0) for m in capped), Decimal(0))),
+            "projected_over_cap": sum(m.projected_over_cap for m in rows),
+            "spent": plain(_sum(m.spent for m in rows)),
+            "spent_capped": plain(_sum(m.spent for m in capped)),
+            "caps": plain(_total(m.cap for m in capped)),
+            "headroom": plain(_total(m.headroom for m in capped)),
             "projected": None
             if period.elapsed is None
-            else plain(sum((m.projected or Decimal(0) for m in rows), Decimal(0))),
-            "distribution": [
-                {"low": low, "high": high, "members": count}
-                for (low, high), count in zip(BANDS, bands, strict=True)
-            ],
+            else plain(_total(m.projected for m in rows)),
+            "distribution": _distribution(capped),
         }
 
     def _by_source(self) -> list[dict[str, Any]]:
@@ -249,35 +248,13 @@ class EnterpriseFigures:
             # Overrides are one group: each member's own row is its own "scope".
             source_id = None if m.source_type == "user" else m.source_id
             groups.setdefault((m.period, m.source_type, source_id), []).append(m)
-        out: list[dict[str, Any]] = []
-        for (period, source_type, source_id), rows in groups.items():
-            name = None if source_type == "user" else rows[0].source_name or source_id
-            capped = [m for m in rows if m.capped]
-            out.append(
-                {
-                    "period": period,
-                    "source_type": source_type,
-                    "source_id": source_id,
-                    "name": name,
-                    "label": _source_label(source_type, name),
-                    "cap": None
-                    if rows[0].cap is None or source_type == "user"
-                    else plain(rows[0].cap),
-                    "members": len(rows),
-                    "at_80": sum(m.at_80 for m in rows),
-                    "at_100": sum(m.at_100 for m in rows),
-                    "spent": plain(sum((m.spent for m in rows), Decimal(0))),
-                    "headroom": plain(sum((m.headroom or Decimal(0) for m in capped), Decimal(0))),
-                }
-            )
+        out = [_scope_json(*key, rows) for key, rows in groups.items()]
         order = {p: i for i, p in enumerate(PERIOD_ORDER)}
         out.sort(
             key=lambda s: (
                 order.get(s["period"], len(order)),
                 s["period"],
-                SOURCE_ORDER.index(s["source_type"])
-                if s["source_type"] in SOURCE_ORDER
-                else len(SOURCE_ORDER),
+                _rank(SOURCE_ORDER, s["source_type"]),
                 str(s["name"] or ""),
             )
         )
@@ -305,6 +282,52 @@ class EnterpriseFigures:
         }
 
 
+def _sum(amounts: Iterable[Decimal]) -> Decimal:
+    return sum(amounts, Decimal(0))
+
+
+def _total(amounts: Iterable[Decimal | None]) -> Decimal:
+    """The sum of the amounts there are (None, and any zero, count as ``Decimal(0)``)."""
+    return _sum(a or Decimal(0) for a in amounts)
+
+
+def _rank(order: Sequence[str], name: str) -> int:
+    return order.index(name) if name in order else len(order)
+
+
+def _distribution(capped: Iterable[MemberSpend]) -> list[dict[str, Any]]:
+    """How many capped members fall in each of :data:`BANDS`."""
+    counts = [0] * len(BANDS)
+    for m in capped:
+        assert m.band is not None
+        counts[m.band] += 1
+    return [
+        {"low": low, "high": high, "members": n}
+        for (low, high), n in zip(BANDS, counts, strict=True)
+    ]
+
+
+def _scope_json(
+    period: str, source_type: str, source_id: str | None, rows: list[MemberSpend]
+) -> dict[str, Any]:
+    """One scope's members (those whose caps come from it) in one period."""
+    name = None if source_type == "user" else rows[0].source_name or source_id
+    cap = rows[0].cap
+    return {
+        "period": period,
+        "source_type": source_type,
+        "source_id": source_id,
+        "name": name,
+        "label": _source_label(source_type, name),
+        "cap": None if cap is None or source_type == "user" else plain(cap),
+        "members": len(rows),
+        "at_80": sum(m.at_80 for m in rows),
+        "at_100": sum(m.at_100 for m in rows),
+        "spent": plain(_sum(m.spent for m in rows)),
+        "headroom": plain(_total(m.headroom for m in rows if m.capped)),
+    }
+
+
 def _decimal(text: str | None) -> Decimal | None:
     if text is None:
         return None
@@ -327,42 +350,53 @@ def build_enterprise(
     by_id = {m.id: m for m in members.values()}
     names = {p for _, p in effective}
     ordered = [p for p in PERIOD_ORDER if p in names] + sorted(names - set(PERIOD_ORDER))
-    periods = [_period(p, now) for p in ordered]
-    by_name = {p.name: p for p in periods}
-    rows: list[MemberSpend] = []
-    for (user_id, period), eff in effective.items():
-        member = by_id.get(user_id)
-        source_name = None
-        if eff.source_type == "rbac_group" and eff.source_id:
-            source_name = group_names.get(eff.source_id)
-        elif eff.source_type == "seat_tier":
-            source_name = eff.source_id
-        rows.append(
-            member_spend(
-                user_id=user_id,
-                email=member.email if member else user_id,
-                name=member.name if member else None,
-                period=by_name[period],
-                cap=_decimal(eff.amount),
-                spent=_decimal(eff.spend) or Decimal(0),
-                source_type=eff.source_type,
-                source_id=eff.source_id,
-                source_name=source_name,
-            )
-        )
+    periods = {p: _period(p, now) for p in ordered}
+    rows = [
+        _member_row(user_id, periods[period], eff, by_id.get(user_id), group_names)
+        for (user_id, period), eff in effective.items()
+    ]
     order = {p: i for i, p in enumerate(ordered)}
     rows.sort(key=lambda m: (order[m.period], m.email.lower(), m.user_id))
     total = len(by_id) if members_complete else None
-    unlisted: dict[str, int] = {}
-    if total is not None:
-        for period in ordered:
-            listed = sum(1 for m in rows if m.period == period)
-            unlisted[period] = max(total - listed, 0)
     return EnterpriseFigures(
         as_of=now.astimezone(timezone.utc),
         currency=currency,
-        periods=periods,
+        periods=list(periods.values()),
         members=rows,
         members_total=total,
-        uncapped_unlisted=unlisted,
+        uncapped_unlisted=_unlisted(rows, ordered, total),
     )
+
+
+def _member_row(
+    user_id: str,
+    period: Period,
+    eff: Effective,
+    member: LiveMember | None,
+    group_names: Mapping[str, str],
+) -> MemberSpend:
+    """One member's effective row for one period, with the name of where its cap is from."""
+    source_name = None
+    if eff.source_type == "rbac_group" and eff.source_id:
+        source_name = group_names.get(eff.source_id)
+    elif eff.source_type == "seat_tier":
+        source_name = eff.source_id
+    return member_spend(
+        user_id=user_id,
+        email=member.email if member else user_id,
+        name=member.name if member else None,
+        period=period,
+        cap=_decimal(eff.amount),
+        spent=_decimal(eff.spend) or Decimal(0),
+        source_type=eff.source_type,
+        source_id=eff.source_id,
+        source_name=source_name,
+    )
+
+
+def _unlisted(rows: list[MemberSpend], periods: list[str], total: int | None) -> dict[str, int]:
+    """Per period, the members without a row for it (uncapped); known only when every
+    member was listed (``total``)."""
+    if total is None:
+        return {}
+    return {p: max(total - sum(1 for m in rows if m.period == p), 0) for p in periods}

@@ -77,6 +77,7 @@ class Report:
         return CONSOLE_CURRENCY
 
     def to_document(self) -> dict[str, Any]:
+        """The versioned document of the module docstring, which every rendering reads."""
         console = self.console.to_json() if self.console is not None else None
         return {
             "format_version": FORMAT_VERSION,

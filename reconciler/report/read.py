@@ -18,15 +18,16 @@ prints or imports click.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from reconciler.adminapi import AdminClient
 from reconciler.audit.held import held_workspaces, residency_view
 from reconciler.errors import ApiError, UsageError
-from reconciler.live import ReadNeeds
+from reconciler.live import Effective, ReadNeeds, Snapshot
 from reconciler.live.reader import read_snapshot
 from reconciler.policy import Policy, load, resolve
 from reconciler.report.model import ConsoleReads, EnterpriseReads, Report, build_report
@@ -63,19 +64,41 @@ def report_policy(
     member's current period), ``ApiError`` / ``ConfigError`` for the API."""
     policy = load(paths)
     now = now or datetime.now(timezone.utc)
+    before = client.requests.total
     if policy.kind == "console":
-        window = report_window(month, days, now)
-        return _console(policy, client, window, now)
-    if month is not None or days is not None:
+        read = _console(policy, client, report_window(month, days, now))
+    elif month is not None or days is not None:
         raise UsageError(
             "--month and --days choose the usage window of a Console report; an Enterprise "
             "report shows each member's spend in the current period"
         )
-    return _enterprise(policy, client, now)
+    else:
+        read = _enterprise(policy, client)
+    snapshot = read.snapshot
+    return build_report(
+        organization={"id": snapshot.org_id, "name": snapshot.org_name, "kind": snapshot.kind},
+        policy_digest=policy.digest,
+        now=now,
+        console=read.console,
+        enterprise=read.enterprise,
+        requests=client.requests.total - before,
+        warnings=read.warnings,
+        notes=read.notes,
+    )
 
 
-def _console(policy: Policy, client: AdminClient, window: ReportWindow, now: datetime) -> Report:
-    before = client.requests.total
+@dataclass
+class _Read:
+    """What the reads of one kind of organization gave, for :func:`build_report`."""
+
+    snapshot: Snapshot
+    console: ConsoleReads | None = None
+    enterprise: EnterpriseReads | None = None
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _console(policy: Policy, client: AdminClient, window: ReportWindow) -> _Read:
     wanted = ReadNeeds(kind="console", workspaces=True, limits=False)
     snapshot = read_snapshot(client, wanted, expected=expected_organization(policy))
     desired = resolve(residency_view(policy), snapshot)
@@ -91,52 +114,41 @@ def _console(policy: Policy, client: AdminClient, window: ReportWindow, now: dat
             usage=usage.result(),
             cost=cost.result(),
         )
-    return build_report(
-        organization=_organization(snapshot.org_id, snapshot.org_name, snapshot.kind),
-        policy_digest=policy.digest,
-        now=now,
-        console=reads,
-        requests=client.requests.total - before,
-        warnings=[p.render() for p in desired.warnings],
-    )
+    return _Read(snapshot, console=reads, warnings=[p.render() for p in desired.warnings])
 
 
-def _enterprise(policy: Policy, client: AdminClient, now: datetime) -> Report:
-    before = client.requests.total
+def _enterprise(policy: Policy, client: AdminClient) -> _Read:
     wanted = ReadNeeds(
         kind="enterprise", limits=True, all_members=True, user_overrides=True, spend=True
     )
     snapshot = read_snapshot(client, wanted, expected=expected_organization(policy))
     effective = snapshot.effective or {}
-    warnings: list[str] = []
-    group_names: dict[str, str] = {}
-    if any(e.source_type == "rbac_group" for e in effective.values()):
-        try:
-            group_names = {g.id: g.name for g in client.list_rbac_groups()}
-        except ApiError as e:
-            if e.status not in (401, 403):
-                raise
-            warnings.append(f"group names could not be read, ids are shown instead ({e})")
-    notes = []
+    read = _Read(snapshot)
     if not effective:
-        notes.append("no member has a spend limit in any period: there is no cap to report against")
-    reads = EnterpriseReads(
+        read.notes.append(
+            "no member has a spend limit in any period: there is no cap to report against"
+        )
+    read.enterprise = EnterpriseReads(
         currency=snapshot.currency or policy.organization.currency,
         members=snapshot.members or {},
         members_complete=wanted.all_members,  # the reader lists every member when asked to
         effective=effective,
-        group_names=group_names,
+        group_names=_group_names(client, effective.values(), read.warnings),
     )
-    return build_report(
-        organization=_organization(snapshot.org_id, snapshot.org_name, snapshot.kind),
-        policy_digest=policy.digest,
-        now=now,
-        enterprise=reads,
-        requests=client.requests.total - before,
-        warnings=warnings,
-        notes=notes,
-    )
+    return read
 
 
-def _organization(org_id: str, name: str, kind: str) -> dict[str, str]:
-    return {"id": org_id, "name": name, "kind": kind}
+def _group_names(
+    client: AdminClient, effective: Iterable[Effective], warnings: list[str]
+) -> dict[str, str]:
+    """The names of the groups caps come from (one listing, only when some cap does);
+    without the right to list groups, a warning and the ids instead."""
+    if not any(e.source_type == "rbac_group" for e in effective):
+        return {}
+    try:
+        return {g.id: g.name for g in client.list_rbac_groups()}
+    except ApiError as e:
+        if e.status not in (401, 403):
+            raise
+        warnings.append(f"group names could not be read, ids are shown instead ({e})")
+        return {}

@@ -60,6 +60,7 @@ class ReportWindow:
         return f"the last {self.days} day{'s' if self.days != 1 else ''}"
 
     def to_json(self) -> dict[str, object]:
+        """The document's ``window`` object: kind, bounds, length and label."""
         return {
             "kind": "month" if self.month is not None else "days",
             "month": self.month,

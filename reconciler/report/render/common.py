@@ -11,21 +11,29 @@ from reconciler.money import format_major, format_minor
 
 __all__ = [
     "AUDIT_HINT",
+    "BAND_NAMES",
+    "band_class",
     "cents",
     "compact",
     "count",
     "geo_label",
+    "hot_members",
     "hottest_first",
     "last_day",
     "minor",
     "model_label",
+    "of_period",
+    "org_name",
     "pct",
     "period_label",
     "plural",
+    "subject",
     "title",
+    "window_span",
 ]
 
 AUDIT_HINT = "claude-policy audit"
+BAND_NAMES = ("below 80 %", "80 to 100 %", "at or over 100 %")
 _GEO_LABELS = {"global": "global", "us": "us", "not_available": "not available", None: "—"}
 
 
@@ -84,6 +92,26 @@ def hottest_first(member: dict[str, Any]) -> tuple[int, Decimal, str]:
     return (0 if used is None else 1, -Decimal(used or 0), member["email"])
 
 
+def band_class(band: dict[str, Any]) -> int:
+    """Which of :data:`BAND_NAMES` a band of the distribution falls in."""
+    if band["high"] is None:
+        return 2
+    return 1 if band["low"] >= 80 else 0
+
+
+def hot_members(e: dict[str, Any], period: str | None = None) -> list[dict[str, Any]]:
+    """The members at 80 % of their cap or more (of one period, or all), hottest first."""
+    return sorted(
+        (m for m in e["members"] if m["at_80"] and (period is None or m["period"] == period)),
+        key=hottest_first,
+    )
+
+
+def of_period(rows: list[dict[str, Any]], period: str) -> list[dict[str, Any]]:
+    """The rows (scopes, members) of one period."""
+    return [row for row in rows if row["period"] == period]
+
+
 def last_day(window: dict[str, Any]) -> str:
     """The last date a window covers (its end is exclusive)."""
     return date.fromordinal(
@@ -102,9 +130,23 @@ def period_label(period: dict[str, Any]) -> str:
     return f"{period['period']}, {start[:10]} to {last.isoformat()}"
 
 
-def title(doc: dict[str, Any]) -> str:
+def window_span(window: dict[str, Any]) -> str:
+    """``2026-11-01 to 2026-11-30`` (the last day shown inclusive)."""
+    return f"{window['starting_at'][:10]} to {last_day(window)}"
+
+
+def org_name(doc: dict[str, Any]) -> str:
+    """The organization's name, or its id when it has none."""
     org = doc["organization"]
-    name = org.get("name") or org["id"]
+    return str(org.get("name") or org["id"])
+
+
+def subject(doc: dict[str, Any]) -> str:
+    """What the report is about: ``usage and cost, November 2026``, ``spend against caps``."""
     if doc["console"] is not None:
-        return f"{name}: usage and cost, {doc['console']['window']['label']}"
-    return f"{name}: spend against caps"
+        return f"usage and cost, {doc['console']['window']['label']}"
+    return "spend against caps"
+
+
+def title(doc: dict[str, Any]) -> str:
+    return f"{org_name(doc)}: {subject(doc)}"

@@ -76,39 +76,43 @@ def major(amount: str | Decimal, exp: int, *, exact: bool = True) -> str:
 
 
 def render_csv(doc: dict[str, Any], *, color: bool = False) -> str:
+    """The finance export of the module docstring, header first (``color`` is the
+    renderers' common signature)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     if doc["console"] is not None:
         writer.writerow(CONSOLE_COLUMNS)
-        for r in doc["console"]["rows"]:
-            writer.writerow(
-                [
-                    r["date"],
-                    r["workspace_id"] or "",
-                    _safe(r["workspace"]),
-                    _safe(r["model"]),
-                    r["inference_geo"] or "",
-                    r["uncached_input_tokens"],
-                    r["cache_read_input_tokens"],
-                    r["cache_creation_input_tokens"],
-                    r["output_tokens"],
-                    major(r["cost_cents"], 2),  # the cost report's cents are USD's
-                ]
-            )
+        writer.writerows(_console_row(r) for r in doc["console"]["rows"])
     if doc["enterprise"] is not None:
         exp = exponent(doc["currency"])
         writer.writerow(ENTERPRISE_COLUMNS)
-        for m in doc["enterprise"]["members"]:
-            writer.writerow(
-                [
-                    _safe(m["email"]),
-                    _safe(m["seat_tier"]),
-                    _safe(";".join(m["groups"])),
-                    m["period"],
-                    "" if m["cap"] is None else major(m["cap"], exp),
-                    major(m["spent"], exp),
-                    m["percent_used"] or "",
-                    "" if m["projected"] is None else major(m["projected"], exp, exact=False),
-                ]
-            )
+        writer.writerows(_member_row(m, exp) for m in doc["enterprise"]["members"])
     return out.getvalue()
+
+
+def _console_row(r: dict[str, Any]) -> list[object]:
+    return [
+        r["date"],
+        r["workspace_id"] or "",
+        _safe(r["workspace"]),
+        _safe(r["model"]),
+        r["inference_geo"] or "",
+        r["uncached_input_tokens"],
+        r["cache_read_input_tokens"],
+        r["cache_creation_input_tokens"],
+        r["output_tokens"],
+        major(r["cost_cents"], 2),  # the cost report's cents are USD's
+    ]
+
+
+def _member_row(m: dict[str, Any], exp: int) -> list[object]:
+    return [
+        _safe(m["email"]),
+        _safe(m["seat_tier"]),
+        _safe(";".join(m["groups"])),
+        m["period"],
+        "" if m["cap"] is None else major(m["cap"], exp),
+        major(m["spent"], exp),
+        m["percent_used"] or "",
+        "" if m["projected"] is None else major(m["projected"], exp, exact=False),
+    ]

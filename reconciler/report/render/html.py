@@ -11,25 +11,29 @@ the organization is escaped.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from html import escape
 from typing import Any
 
-from reconciler.report.render import svg
+from reconciler.report.render import cells, svg
+from reconciler.report.render.cells import Column
 from reconciler.report.render.common import (
     AUDIT_HINT,
+    band_class,
     cents,
     compact,
     count,
     geo_label,
-    hottest_first,
-    last_day,
+    hot_members,
     minor,
-    model_label,
+    of_period,
+    org_name,
     pct,
     period_label,
     plural,
+    subject,
+    window_span,
 )
 from reconciler.report.render.svg import Bar, Series
 
@@ -118,6 +122,17 @@ def _e(text: object) -> str:
     return escape(str(text), quote=True)
 
 
+# --------------------------------------------------------------------------- page parts
+
+
+def _numeric(numeric: bool) -> str:
+    return " class=n" if numeric else ""
+
+
+def _cells(headers: Sequence[tuple[str, bool]], row: Sequence[str]) -> str:
+    return "".join(f"<td{_numeric(headers[j][1])}>{cell}</td>" for j, cell in enumerate(row))
+
+
 def _table(
     ident: str | None,
     caption: str,
@@ -130,22 +145,52 @@ def _table(
     numeric) pairs."""
     attr = f' id="{_e(ident)}"' if ident else ""
     out = [f"<table{attr}>", f"<caption>{_e(caption)}</caption>", "<thead><tr>"]
-    out += [f'<th scope="col"{" class=n" if n else ""}>{_e(h)}</th>' for h, n in headers]
+    out += [f'<th scope="col"{_numeric(n)}>{_e(h)}</th>' for h, n in headers]
     out.append("</tr></thead><tbody>")
     for i, row in enumerate(rows):
-        extra = row_attrs[i] if row_attrs else ""
-        cells = "".join(
-            f"<td{' class=n' if headers[j][1] else ''}>{cell}</td>" for j, cell in enumerate(row)
-        )
-        out.append(f"<tr{extra}>{cells}</tr>")
+        out.append(f"<tr{row_attrs[i] if row_attrs else ''}>{_cells(headers, row)}</tr>")
     out.append("</tbody>")
     if foot is not None:
-        cells = "".join(
-            f"<td{' class=n' if headers[j][1] else ''}>{cell}</td>" for j, cell in enumerate(foot)
-        )
-        out.append(f"<tfoot><tr>{cells}</tr></tfoot>")
+        out.append(f"<tfoot><tr>{_cells(headers, foot)}</tr></tfoot>")
     out.append("</table>")
     return "\n".join(out)
+
+
+def _columns_table(
+    ident: str,
+    caption: str,
+    columns: Sequence[Column],
+    items: Sequence[dict[str, Any]],
+    currency: str,
+    *,
+    foot: dict[str, Any] | None = None,
+    attrs: Callable[[dict[str, Any]], str] | None = None,
+) -> str:
+    """``items`` as a table by their columns (:mod:`.cells`); ``foot`` is one more row of
+    the same shape, ``attrs`` gives each row's attributes."""
+    return _table(
+        ident,
+        caption,
+        [(c.header, c.numeric) for c in columns],
+        cells.rows(columns, items, currency, _e),
+        None if foot is None else cells.rows(columns, [foot], currency, _e)[0],
+        None if attrs is None else [attrs(item) for item in items],
+    )
+
+
+def _section(ident: str, heading: str, *body: str) -> list[str]:
+    """A section headed by ``heading`` (HTML) and labelled by it."""
+    return [
+        f'<section aria-labelledby="{ident}-h">',
+        f'<h2 id="{ident}-h">{heading}</h2>',
+        *body,
+        "</section>",
+    ]
+
+
+def _numbers(table: str) -> list[str]:
+    """A chart's numbers, folded away under it."""
+    return ["<details><summary>The numbers behind this chart</summary>", table, "</details>"]
 
 
 def _kpi(ident: str, label: str, value: str, sub: str = "", cls: str = "") -> str:
@@ -157,44 +202,33 @@ def _kpi(ident: str, label: str, value: str, sub: str = "", cls: str = "") -> st
     )
 
 
-def _page(doc: dict[str, Any], heading: str, body: list[str]) -> str:
-    org = doc["organization"]
-    name = org.get("name") or org["id"]
-    notes = [f"<li>{_e(w)}</li>" for w in doc["warnings"]]
-    notes += [f"<li>{_e(n)}</li>" for n in doc["notes"]]
-    notes_html = (
-        [
-            '<section aria-labelledby="notes-h"><h2 id="notes-h">Warnings and notes</h2>',
-            f"<ul>{''.join(notes)}</ul></section>",
-        ]
-        if notes
-        else []
-    )
+def _kpis(kpis: Sequence[str]) -> str:
+    return f'<dl class="kpis">{"".join(kpis)}</dl>'
+
+
+# --------------------------------------------------------------------------- the page
+
+
+def render_html(doc: dict[str, Any], *, color: bool = False) -> str:
+    """The whole report as one HTML page (``color`` is the renderers' common signature)."""
+    if doc["console"] is not None:
+        return _page(doc, _console(doc["console"], doc["currency"]))
+    return _page(doc, _enterprise(doc["enterprise"], doc["currency"]))
+
+
+def _page(doc: dict[str, Any], body: list[str]) -> str:
+    heading = f"{_e(org_name(doc))}: {_e(subject(doc))}"
     return "\n".join(
         [
             "<!DOCTYPE html>",
             '<html lang="en">',
-            "<head>",
-            '<meta charset="utf-8">',
-            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            '<meta http-equiv="Content-Security-Policy" '
-            "content=\"default-src 'none'; style-src 'unsafe-inline'\">",
-            '<meta name="generator" content="claude-policy">',
-            f"<title>{_e(name)}: {_e(heading)} — claude-policy report</title>",
-            f"<style>{CSS}</style>",
-            "</head>",
+            *_head(heading),
             "<body>",
             '<div class="page">',
-            "<header>",
-            f"<h1>{_e(name)}: {_e(heading)}</h1>",
-            f'<p class="meta">{_e(org["kind"].capitalize())} organization '
-            f"<code>{_e(org['id'])}</code> · generated {_e(doc['generated_at'])} by "
-            f"claude-policy {_e(doc['tool']['version'])} from {doc['requests']} API request(s)"
-            "</p>",
-            "</header>",
+            *_header(doc, heading),
             "<main>",
             *body,
-            *notes_html,
+            *_notes(doc),
             "</main>",
             "<footer>Amounts are exact in the data (JSON, CSV) and rounded to the cent here. "
             "Made by <code>claude-policy report</code>.</footer>",
@@ -206,23 +240,69 @@ def _page(doc: dict[str, Any], heading: str, body: list[str]) -> str:
     )
 
 
-def render_html(doc: dict[str, Any], *, color: bool = False) -> str:
-    if doc["console"] is not None:
-        heading = f"usage and cost, {doc['console']['window']['label']}"
-        return _page(doc, heading, _console(doc["console"], doc["currency"]))
-    return _page(doc, "spend against caps", _enterprise(doc["enterprise"], doc["currency"]))
+def _head(heading: str) -> list[str]:
+    return [
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta http-equiv="Content-Security-Policy" '
+        "content=\"default-src 'none'; style-src 'unsafe-inline'\">",
+        '<meta name="generator" content="claude-policy">',
+        f"<title>{heading} — claude-policy report</title>",
+        f"<style>{CSS}</style>",
+        "</head>",
+    ]
+
+
+def _header(doc: dict[str, Any], heading: str) -> list[str]:
+    org = doc["organization"]
+    return [
+        "<header>",
+        f"<h1>{heading}</h1>",
+        f'<p class="meta">{_e(org["kind"].capitalize())} organization '
+        f"<code>{_e(org['id'])}</code> · generated {_e(doc['generated_at'])} by "
+        f"claude-policy {_e(doc['tool']['version'])} from {doc['requests']} API request(s)"
+        "</p>",
+        "</header>",
+    ]
+
+
+def _notes(doc: dict[str, Any]) -> list[str]:
+    notes = [f"<li>{_e(n)}</li>" for n in [*doc["warnings"], *doc["notes"]]]
+    if not notes:
+        return []
+    return [
+        '<section aria-labelledby="notes-h"><h2 id="notes-h">Warnings and notes</h2>',
+        f"<ul>{''.join(notes)}</ul></section>",
+    ]
 
 
 # --------------------------------------------------------------------------- Console
 
 
 def _console(c: dict[str, Any], currency: str) -> list[str]:
-    w, t = c["window"], c["totals"]
-    held = c["held"]
-    leaking = [h for h in held if h["global_tokens"]]
-    span = f"{w['starting_at'][:10]} to {last_day(w)}"
+    w = c["window"]
     partial = "" if w["complete"] else " (month to date)"
-    kpis = [
+    return [
+        *_section(
+            "summary",
+            "Summary",
+            f'<p class="meta" id="window">{_e(window_span(w))}: {w["days"]} whole UTC days'
+            f"{partial}.</p>",
+            _kpis(_console_kpis(c, currency)),
+        ),
+        *_daily(c, currency),
+        *_workspaces(c, currency),
+        *_premium(c, currency),
+        *_held(c, currency),
+        *_lines(c, currency),
+    ]
+
+
+def _console_kpis(c: dict[str, Any], currency: str) -> list[str]:
+    t, held = c["totals"], c["held"]
+    leaking = [h for h in held if h["global_tokens"]]
+    return [
         _kpi(
             "total-cost",
             "Total cost",
@@ -250,100 +330,116 @@ def _console(c: dict[str, Any], currency: str) -> list[str]:
             "bad" if leaking else "ok",
         ),
     ]
-    return [
-        '<section aria-labelledby="summary-h">',
-        '<h2 id="summary-h">Summary</h2>',
-        f'<p class="meta" id="window">{_e(span)}: {w["days"]} whole UTC days{partial}.</p>',
-        f'<dl class="kpis">{"".join(kpis)}</dl>',
-        "</section>",
-        *_daily(c),
-        *_workspaces(c, currency),
-        *_premium(c, currency),
-        *_held(c, currency),
-        *_lines(c, currency),
-    ]
 
 
 def _geo_color(geo: str | None) -> str:
     return GEO_COLORS.get(geo or "", OTHER_COLOR)
 
 
-def _daily(c: dict[str, Any]) -> list[str]:
+def _daily(c: dict[str, Any], currency: str) -> list[str]:
     days = c["daily"]
     geos = [g["inference_geo"] for g in c["by_geo"] if g["inference_geo"]]
     series = [
         Series(geo_label(geo), _geo_color(geo), [d["tokens_by_geo"].get(geo, 0) for d in days])
         for geo in geos
     ]
-    totals = [sum(d["tokens_by_geo"].values()) for d in days]
-    busiest = max(range(len(days)), key=lambda i: totals[i]) if days else None
-    desc = (
-        f"Stacked columns, one per day from {days[0]['date']} to {days[-1]['date']}, of the "
-        f"tokens that ran on each inference geo ({', '.join(s.name for s in series)}). "
-        + (
-            f"The busiest day was {days[busiest]['date']} with {count(totals[busiest])} tokens."
-            if busiest is not None
-            else ""
-        )
-        if days
-        else "No days in the window."
-    )
     chart = svg.columns(
         "chart-daily",
         title="Tokens per day by inference geo",
-        desc=desc,
+        desc=_daily_desc(days, series),
         categories=[d["date"][5:] for d in days],
         series=series,
         x_label="date (UTC, month-day)",
         y_label="tokens per day",
         fmt=compact,
     )
-    rows = [
-        [
-            _e(d["date"]),
-            *(_e(count(d["tokens_by_geo"].get(g, 0))) for g in geos),
-            _e(count(total)),
-            _e(cents(d["cost_cents"])),
-        ]
-        for d, total in zip(days, totals, strict=True)
+    columns = [
+        Column("date", cells.text("date")),
+        *(Column(geo_label(g), cells.geo_tokens(g), numeric=True) for g in geos),
+        Column("all", lambda d, _: count(sum(d["tokens_by_geo"].values())), numeric=True),
+        Column("cost", cells.cost, numeric=True),
     ]
-    headers = [
-        ("date", False),
-        *((geo_label(g), True) for g in geos),
-        ("all", True),
-        ("cost", True),
-    ]
-    return [
-        '<section aria-labelledby="daily-h">',
-        '<h2 id="daily-h">Tokens per day by inference geo</h2>',
+    caption = "Tokens per day by inference geo, and cost"
+    return _section(
+        "daily",
+        "Tokens per day by inference geo",
         f"<figure>{chart}<figcaption>Each column is one UTC day; colours are inference geos"
         " (global, us, and not available for models that cannot be pinned).</figcaption>"
         "</figure>",
-        "<details><summary>The numbers behind this chart</summary>",
-        _table("table-daily", "Tokens per day by inference geo, and cost", headers, rows),
-        "</details>",
-        "</section>",
-    ]
+        *_numbers(_columns_table("table-daily", caption, columns, days, currency)),
+    )
+
+
+def _daily_desc(days: list[dict[str, Any]], series: list[Series]) -> str:
+    if not days:
+        return "No days in the window."
+    totals = [sum(d["tokens_by_geo"].values()) for d in days]
+    busiest = max(range(len(days)), key=lambda i: totals[i])
+    return (
+        f"Stacked columns, one per day from {days[0]['date']} to {days[-1]['date']}, of the "
+        f"tokens that ran on each inference geo ({', '.join(s.name for s in series)}). "
+        f"The busiest day was {days[busiest]['date']} with {count(totals[busiest])} tokens."
+    )
 
 
 def _ws_label(ws: dict[str, Any]) -> str:
     return str(ws["workspace"]) + (" (default workspace)" if ws["is_default"] else "")
 
 
+def _ws_id(row: dict[str, Any]) -> str:
+    return f' data-workspace-id="{_e(row["workspace_id"] or "")}"'
+
+
+def _ws_bars(spaces: Sequence[dict[str, Any]], key: str, currency: str, color: str) -> list[Bar]:
+    """One bar per workspace of the amount (cents) under ``key``."""
+    return [
+        Bar(_ws_label(ws), float(Decimal(ws[key]) / 100), cents(ws[key], currency), color)
+        for ws in spaces
+    ]
+
+
+def _ws_chart(ident: str, title: str, desc: str, bars: list[Bar], x_label: str) -> str:
+    return svg.hbars(
+        ident,
+        title=title,
+        desc=desc,
+        bars=bars,
+        x_label=x_label,
+        y_label="workspace",
+        fmt=lambda v: "$" + compact(v),
+    )
+
+
+def _others(rest: Sequence[dict[str, Any]], key: str, currency: str) -> str:
+    """``86 more workspaces: $9,351.90 together`` (charts show the largest only: one bar
+    summing the rest would dwarf every other)."""
+    total = sum((Decimal(ws[key]) for ws in rest), Decimal(0))
+    return f"{plural(len(rest), 'more workspace')}: {cents(total, currency)} together"
+
+
+def _caption(shown: str, others: str) -> str:
+    return f"<figcaption>{shown}; {_e(others)}.</figcaption>"
+
+
+def _geo_tokens(c: dict[str, Any], geo: str) -> int:
+    return sum(g["tokens"]["total_tokens"] for g in c["by_geo"] if g["inference_geo"] == geo)
+
+
+def _ws_name(ws: dict[str, Any], _: str) -> str:
+    badge = '<span class="badge">US-only</span>' if ws["held_us_only"] else ""
+    return _e(_ws_label(ws)) + badge
+
+
+WORKSPACE_COLUMNS = cells.workspace_columns(
+    Column("workspace", _ws_name, markup=True), not_available=True
+)
+
+
 def _workspaces(c: dict[str, Any], currency: str) -> list[str]:
     spaces = c["by_workspace"]
-    top = spaces[:TOP_WORKSPACES]
-    rest = spaces[TOP_WORKSPACES:]
-    bars = [
-        Bar(
-            _ws_label(ws),
-            float(Decimal(ws["cost_cents"]) / 100),
-            cents(ws["cost_cents"], currency),
-            COST_COLOR,
-        )
-        for ws in top
-    ]
+    top, rest = spaces[:TOP_WORKSPACES], spaces[TOP_WORKSPACES:]
     others = _others(rest, "cost_cents", currency)
+    bars = _ws_bars(top, "cost_cents", currency, COST_COLOR)
     desc = (
         "Horizontal bars of each workspace's cost in the window, most expensive first"
         + (f" (the {len(top)} most expensive; {others})" if rest else "")
@@ -354,82 +450,42 @@ def _workspaces(c: dict[str, Any], currency: str) -> list[str]:
             else "No workspace had any cost."
         )
     )
-    chart = svg.hbars(
-        "chart-workspaces",
-        title="Cost by workspace",
-        desc=desc,
-        bars=bars,
-        x_label=f"cost ({currency})",
-        y_label="workspace",
-        fmt=lambda v: "$" + compact(v),
+    chart = _ws_chart("chart-workspaces", "Cost by workspace", desc, bars, f"cost ({currency})")
+    caption = _caption(f"The {len(top)} most expensive", others) if rest else ""
+    table = _columns_table(
+        "table-workspaces",
+        "Tokens by inference geo and cost, per workspace",
+        WORKSPACE_COLUMNS,
+        spaces,
+        currency,
+        foot=_totals_row(c),
+        attrs=_ws_id,
     )
-    caption = (
-        f"<figcaption>The {len(top)} most expensive; {_e(others)}.</figcaption>" if rest else ""
-    )
-    rows, attrs = [], []
-    for ws in spaces:
-        held = '<span class="badge">US-only</span>' if ws["held_us_only"] else ""
-        rows.append(
-            [
-                _e(_ws_label(ws)) + held,
-                _e(count(ws["tokens"]["total_tokens"])),
-                _e(count(ws["tokens_by_geo"].get("global", 0))),
-                _e(count(ws["tokens_by_geo"].get("us", 0))),
-                _e(count(ws["tokens_by_geo"].get("not_available", 0))),
-                _e(cents(ws["cost_cents"], currency)),
-                _e(cents(ws["us_premium_cents"], currency)),
-            ]
-        )
-        attrs.append(f' data-workspace-id="{_e(ws["workspace_id"] or "")}"')
+    return _section("workspaces", "Cost by workspace", f"<figure>{chart}{caption}</figure>", table)
+
+
+def _totals_row(c: dict[str, Any]) -> dict[str, Any]:
+    """The window's totals as a row of the workspace table."""
     t = c["totals"]
-    foot = [
-        "Total",
-        _e(count(t["tokens"]["total_tokens"])),
-        _e(count(_geo_tokens(c, "global"))),
-        _e(count(_geo_tokens(c, "us"))),
-        _e(count(_geo_tokens(c, "not_available"))),
-        _e(cents(t["cost_cents"], currency)),
-        _e(cents(t["us_premium_cents"], currency)),
-    ]
-    headers = [
-        ("workspace", False),
-        ("tokens", True),
-        ("global", True),
-        ("us", True),
-        ("not available", True),
-        ("cost", True),
-        ("US-only premium", True),
-    ]
-    return [
-        '<section aria-labelledby="workspaces-h">',
-        '<h2 id="workspaces-h">Cost by workspace</h2>',
-        f"<figure>{chart}{caption}</figure>",
-        _table(
-            "table-workspaces",
-            "Tokens by inference geo and cost, per workspace",
-            headers,
-            rows,
-            foot,
-            attrs,
-        ),
-        "</section>",
-    ]
+    return {
+        "workspace": "Total",
+        "is_default": False,
+        "held_us_only": False,
+        "tokens": t["tokens"],
+        "tokens_by_geo": {g: _geo_tokens(c, g) for g in ("global", "us", "not_available")},
+        "cost_cents": t["cost_cents"],
+        "us_premium_cents": t["us_premium_cents"],
+    }
 
 
-def _others(rest: Sequence[dict[str, Any]], key: str, currency: str) -> str:
-    """``86 more workspaces: $9,351.90 together`` (charts show the largest only: one bar
-    summing the rest would dwarf every other)."""
-    total = sum((Decimal(ws[key]) for ws in rest), Decimal(0))
-    return f"{plural(len(rest), 'more workspace')}: {cents(total, currency)} together"
-
-
-def _geo_tokens(c: dict[str, Any], geo: str) -> int:
-    return sum(g["tokens"]["total_tokens"] for g in c["by_geo"] if g["inference_geo"] == geo)
+PREMIUM_COLUMNS = (
+    Column("workspace", lambda ws, _: _ws_label(ws)),
+    cells.PREMIUM.titled("premium"),
+)
 
 
 def _premium(c: dict[str, Any], currency: str) -> list[str]:
     t = c["totals"]
-    paying = [ws for ws in c["by_workspace"] if Decimal(ws["us_premium_cents"]) > 0]
     intro = (
         f"<p>Requests pinned to <strong>us</strong> inference on models priced 1.1× there "
         f"(Claude 4.6 and later) cost 10% more than global ones. In this window that "
@@ -437,160 +493,97 @@ def _premium(c: dict[str, Any], currency: str) -> list[str]:
         f"</strong> to {_e(cents(t['us_premium_base_cents'], currency))} of us cost "
         "(premium = cost − cost ÷ 1.1).</p>"
     )
-    out = [
-        '<section aria-labelledby="premium-h">',
-        '<h2 id="premium-h">US-only premium</h2>',
-        intro,
-    ]
+    paying = sorted(
+        (ws for ws in c["by_workspace"] if Decimal(ws["us_premium_cents"]) > 0),
+        key=lambda ws: -Decimal(ws["us_premium_cents"]),
+    )
     if not paying:
-        out += [
+        none = (
             '<p class="note">No workspace ran us inference on a model priced 1.1×: '
-            "no premium was paid.</p>",
-            "</section>",
-        ]
-        return out
-    paying = sorted(paying, key=lambda ws: -Decimal(ws["us_premium_cents"]))
-    bars = [
-        Bar(
-            _ws_label(ws),
-            float(Decimal(ws["us_premium_cents"]) / 100),
-            cents(ws["us_premium_cents"], currency),
-            PREMIUM_COLOR,
+            "no premium was paid.</p>"
         )
-        for ws in paying
-    ]
+        return _section("premium", "US-only premium", intro, none)
+    return _section("premium", "US-only premium", intro, *_premium_chart(paying, currency))
+
+
+def _premium_chart(paying: list[dict[str, Any]], currency: str) -> list[str]:
+    bars = _ws_bars(paying, "us_premium_cents", currency, PREMIUM_COLOR)
     rest = paying[TOP_WORKSPACES:]
+    desc = (
+        f"Horizontal bars of the premium each workspace paid for us inference; "
+        f"{plural(len(bars), 'workspace')} paid one, {bars[0].label} the most "
+        f"({bars[0].text})" + (f"; the {TOP_WORKSPACES} largest are drawn" if rest else "") + "."
+    )
+    title, top = "US-only premium by workspace", bars[:TOP_WORKSPACES]
+    chart = _ws_chart("chart-premium", title, desc, top, f"premium paid ({currency})")
     others = _others(rest, "us_premium_cents", currency)
-    caption = (
-        f"<figcaption>The {TOP_WORKSPACES} largest; {_e(others)}.</figcaption>" if rest else ""
-    )
-    chart = svg.hbars(
-        "chart-premium",
-        title="US-only premium by workspace",
-        desc=(
-            f"Horizontal bars of the premium each workspace paid for us inference; "
-            f"{plural(len(bars), 'workspace')} paid one, {bars[0].label} the most "
-            f"({bars[0].text})"
-            + (f"; the {TOP_WORKSPACES} largest are drawn" if rest else "")
-            + "."
-        ),
-        bars=bars[:TOP_WORKSPACES],
-        x_label=f"premium paid ({currency})",
-        y_label="workspace",
-        fmt=lambda v: "$" + compact(v),
-    )
-    rows = [[_e(b.label), _e(b.text)] for b in bars]
-    out += [
-        f"<figure>{chart}{caption}</figure>",
-        "<details><summary>The numbers behind this chart</summary>",
-        _table(
-            "table-premium",
-            "US-only premium by workspace",
-            [("workspace", False), ("premium", True)],
-            rows,
-        ),
-        "</details>",
-        "</section>",
-    ]
-    return out
+    caption = _caption(f"The {TOP_WORKSPACES} largest", others) if rest else ""
+    table = _columns_table("table-premium", title, PREMIUM_COLUMNS, paying, currency)
+    return [f"<figure>{chart}{caption}</figure>", *_numbers(table)]
+
+
+def _held_share(h: dict[str, Any], _: str) -> str:
+    if h["workspace_id"] is None:
+        return '<span class="note">not created yet</span>'
+    if not h["total_tokens"]:
+        return '<span class="note">no usage</span>'
+    klass = "bad" if h["global_tokens"] else "ok"
+    return f'<span class="{klass}">{_e(pct(h["global_share_percent"]))}</span>'
+
+
+HELD_COLUMNS = (
+    cells.WORKSPACE,
+    Column("global share", _held_share, numeric=True, markup=True),
+    cells.GLOBAL_TOKENS,
+    cells.ALL_TOKENS,
+    cells.GLOBAL_COST,
+    Column("held by", lambda h, _: f"<code>{_e(h['source'])}</code>", markup=True),
+)
 
 
 def _held(c: dict[str, Any], currency: str) -> list[str]:
-    held = c["held"]
-    out = [
-        '<section aria-labelledby="held-h">',
-        '<h2 id="held-h">Workspaces held to US-only inference</h2>',
-    ]
+    held, heading = c["held"], "Workspaces held to US-only inference"
     if not held:
-        return [
-            *out,
+        none = (
             '<p class="note">The policy holds no workspace to US-only inference '
-            "(<code>allowed_inference_geos: [us]</code>).</p>",
-            "</section>",
-        ]
-    rows, attrs = [], []
-    for h in held:
-        if h["workspace_id"] is None:
-            share = '<span class="note">not created yet</span>'
-        elif not h["total_tokens"]:
-            share = '<span class="note">no usage</span>'
-        else:
-            klass = "bad" if h["global_tokens"] else "ok"
-            share = f'<span class="{klass}">{_e(pct(h["global_share_percent"]))}</span>'
-        rows.append(
-            [
-                _e(h["workspace"]),
-                share,
-                _e(count(h["global_tokens"])),
-                _e(count(h["total_tokens"])),
-                _e(cents(h["global_cost_cents"], currency)),
-                f"<code>{_e(h['source'])}</code>",
-            ]
+            "(<code>allowed_inference_geos: [us]</code>).</p>"
         )
-        attrs.append(f' data-workspace-id="{_e(h["workspace_id"] or "")}"')
-    leaking = any(h["global_tokens"] for h in held)
-    out += [
+        return _section("held", heading, none)
+    intro = (
         "<p>The share of each workspace's tokens that ran on <strong>global</strong> "
         "inference in the window although the policy holds it to US-only."
-        + (
-            f" Run <code>{AUDIT_HINT}</code> for the details, day by day and by model.</p>"
-            if leaking
-            else "</p>"
-        ),
-        _table(
-            "table-held",
-            "Global share of workspaces held to US-only inference",
-            [
-                ("workspace", False),
-                ("global share", True),
-                ("global tokens", True),
-                ("all tokens", True),
-                ("global cost", True),
-                ("held by", False),
-            ],
-            rows,
-            row_attrs=attrs,
-        ),
-        "</section>",
-    ]
-    return out
+    )
+    if any(h["global_tokens"] for h in held):
+        intro += f" Run <code>{AUDIT_HINT}</code> for the details, day by day and by model."
+    caption = "Global share of workspaces held to US-only inference"
+    table = _columns_table("table-held", caption, HELD_COLUMNS, held, currency, attrs=_ws_id)
+    return _section("held", heading, intro + "</p>", table)
+
+
+def _swatch(ln: dict[str, Any], _: str) -> str:
+    geo = ln["inference_geo"]
+    if not geo:
+        return "—"
+    return f'<span class="swatch" style="background:{_geo_color(geo)}"></span>{_e(geo_label(geo))}'
+
+
+LINE_COLUMNS = (
+    cells.WORKSPACE,
+    cells.MODEL,
+    Column("geo", _swatch, markup=True),
+    Column("input", cells.tokens("uncached_input_tokens"), numeric=True),
+    Column("cache reads", cells.tokens("cache_read_input_tokens"), numeric=True),
+    Column("cache writes", cells.tokens("cache_creation_input_tokens"), numeric=True),
+    Column("output", cells.tokens("output_tokens"), numeric=True),
+    cells.COST,
+)
 
 
 def _lines(c: dict[str, Any], currency: str) -> list[str]:
-    rows = [
-        [
-            _e(ln["workspace"]),
-            _e(model_label(ln["model"], ln["cost_types"])),
-            f'<span class="swatch" style="background:{_geo_color(ln["inference_geo"])}"></span>'
-            f"{_e(geo_label(ln['inference_geo']))}"
-            if ln["inference_geo"]
-            else "—",
-            _e(count(ln["tokens"]["uncached_input_tokens"])),
-            _e(count(ln["tokens"]["cache_read_input_tokens"])),
-            _e(count(ln["tokens"]["cache_creation_input_tokens"])),
-            _e(count(ln["tokens"]["output_tokens"])),
-            _e(cents(ln["cost_cents"], currency)),
-        ]
-        for ln in c["lines"]
-    ]
-    headers = [
-        ("workspace", False),
-        ("model", False),
-        ("geo", False),
-        ("input", True),
-        ("cache reads", True),
-        ("cache writes", True),
-        ("output", True),
-        ("cost", True),
-    ]
-    return [
-        '<section aria-labelledby="lines-h">',
-        '<h2 id="lines-h">By workspace, model and inference geo</h2>',
-        _table(
-            "table-lines", "Tokens and cost by workspace, model and inference geo", headers, rows
-        ),
-        "</section>",
-    ]
+    heading = "By workspace, model and inference geo"
+    caption = "Tokens and cost by workspace, model and inference geo"
+    table = _columns_table("table-lines", caption, LINE_COLUMNS, c["lines"], currency)
+    return _section("lines", heading, table)
 
 
 # --------------------------------------------------------------------------- Enterprise
@@ -598,15 +591,19 @@ def _lines(c: dict[str, Any], currency: str) -> list[str]:
 
 def _enterprise(e: dict[str, Any], currency: str) -> list[str]:
     periods = e["periods"]
-    out = [
-        '<section aria-labelledby="summary-h">',
-        '<h2 id="summary-h">Summary</h2>',
-        f'<p class="meta">As of {_e(e["as_of"])}.</p>',
-    ]
+    as_of = f'<p class="meta">As of {_e(e["as_of"])}.</p>'
     if not periods:
-        return [*out, "<p>No member has a spend limit in any period.</p>", "</section>"]
-    main = periods[0]
-    kpis = [
+        return _section(
+            "summary", "Summary", as_of, "<p>No member has a spend limit in any period.</p>"
+        )
+    out = _section("summary", "Summary", as_of, _kpis(_enterprise_kpis(periods[0], currency)))
+    for index, p in enumerate(periods):
+        out += _period(e, p, f"p{index}", currency)
+    return out
+
+
+def _enterprise_kpis(main: dict[str, Any], currency: str) -> list[str]:
+    return [
         _kpi(
             "members",
             "Members with a cap",
@@ -629,30 +626,44 @@ def _enterprise(e: dict[str, Any], currency: str) -> list[str]:
         _kpi(
             "projected",
             "Projected spend by the end",
-            "—" if main["projected"] is None else minor(main["projected"], currency),
+            cells.projected(main, currency),
             f"{_e(minor(main['spent'], currency))} so far, "
             f"{_e(main['elapsed_percent'] or '?')}% of the period gone",
         ),
     ]
-    out += [f'<dl class="kpis">{"".join(kpis)}</dl>', "</section>"]
-    for index, p in enumerate(periods):
-        out += _period(e, p, index, currency)
-    return out
 
 
-def _period(e: dict[str, Any], p: dict[str, Any], index: int, currency: str) -> list[str]:
-    ident = f"p{index}"
+def _period(e: dict[str, Any], p: dict[str, Any], ident: str, currency: str) -> list[str]:
+    return _section(
+        ident,
+        _e(period_label(p).capitalize()),
+        _period_summary(p, ident, currency),
+        *_bands(p, ident),
+        *_scopes(of_period(e["by_source"], p["period"]), ident, currency),
+        *_hot(hot_members(e, p["period"]), ident, currency),
+    )
+
+
+def _period_summary(p: dict[str, Any], ident: str, currency: str) -> str:
+    over = (
+        f", and {_e(plural(p['projected_over_cap'], 'more member'))} would reach their cap"
+        if p["projected_over_cap"]
+        else ""
+    )
+    return (
+        f'<p id="{ident}-summary">{_e(plural(p["members"], "member"))} with a limit row, '
+        f"{_e(count(p['capped']))} capped; <strong>{_e(count(p['at_80']))}</strong> at ≥ 80 % "
+        f"and <strong>{_e(count(p['at_100']))}</strong> at ≥ 100 % of their cap. Spent "
+        f"{_e(minor(p['spent'], currency))} of {_e(minor(p['caps'], currency))} in caps "
+        f"(headroom {_e(minor(p['headroom'], currency))}); at this pace "
+        f"{_e(cells.projected(p, currency))} by the period's end{over}.</p>"
+    )
+
+
+def _bands(p: dict[str, Any], ident: str) -> list[str]:
     bands = p["distribution"]
     labels = [
         f"{b['low']}–{b['high']}%" if b["high"] is not None else f"≥ {b['low']}%" for b in bands
-    ]
-    colors = [
-        BAND_COLORS[2]
-        if b["high"] is None
-        else BAND_COLORS[1]
-        if b["low"] >= 80
-        else BAND_COLORS[0]
-        for b in bands
     ]
     values = [b["members"] for b in bands]
     chart = svg.columns(
@@ -666,113 +677,67 @@ def _period(e: dict[str, Any], p: dict[str, Any], index: int, currency: str) -> 
         ),
         categories=labels,
         series=[Series("members", BAND_COLORS[0], values)],
-        colors=colors,
+        colors=[BAND_COLORS[band_class(b)] for b in bands],
         x_label="share of the cap spent so far",
         y_label="members",
         fmt=compact,
         whole=True,
         height=320,
     )
-    sources = [s for s in e["by_source"] if s["period"] == p["period"]]
-    src_rows = [
-        [
-            _e(s["label"]),
-            "per member" if s["source_type"] == "user" else _e(minor(s["cap"], currency)),
-            _e(count(s["members"])),
-            _e(count(s["at_80"])),
-            _e(count(s["at_100"])),
-            _e(minor(s["spent"], currency)),
-            _e(minor(s["headroom"], currency)),
-        ]
-        for s in sources
-    ]
-    hot = sorted(
-        (m for m in e["members"] if m["period"] == p["period"] and m["at_80"]), key=hottest_first
-    )
-    shown = hot[:MEMBER_ROWS]
-    member_rows = [
-        [
-            _e(m["email"]),
-            _e(minor(m["cap"], currency)),
-            _e(minor(m["spent"], currency)),
-            f'<span class="{"bad" if m["at_100"] else "warn"}">'
-            f"{_e(pct(m['percent_used']) if m['percent_used'] else 'at cap')}</span>",
-            _e(minor(m["projected"], currency) if m["projected"] else "—"),
-            _e(minor(m["headroom"], currency)),
-            _e(m["source"]),
-        ]
-        for m in shown
-    ]
-    member_attrs = [f' data-email="{_e(m["email"])}"' for m in shown]
-    projected = "—" if p["projected"] is None else minor(p["projected"], currency)
-    out = [
-        f'<section aria-labelledby="{ident}-h">',
-        f'<h2 id="{ident}-h">{_e(period_label(p).capitalize())}</h2>',
-        f'<p id="{ident}-summary">{_e(plural(p["members"], "member"))} with a limit row, '
-        f"{_e(count(p['capped']))} capped; <strong>{_e(count(p['at_80']))}</strong> at ≥ 80 % "
-        f"and <strong>{_e(count(p['at_100']))}</strong> at ≥ 100 % of their cap. Spent "
-        f"{_e(minor(p['spent'], currency))} of {_e(minor(p['caps'], currency))} in caps "
-        f"(headroom {_e(minor(p['headroom'], currency))}); at this pace "
-        f"{_e(projected)} by the period's end"
-        + (
-            f", and {_e(plural(p['projected_over_cap'], 'more member'))} would reach their cap"
-            if p["projected_over_cap"]
-            else ""
-        )
-        + ".</p>",
+    rows = [[_e(label), _e(count(v))] for label, v in zip(labels, values, strict=True)]
+    headers = [("share of cap", False), ("members", True)]
+    return [
         f"<figure>{chart}<figcaption>Blue: below 80 %; orange: 80 to 100 %; red: at or over "
         "the cap.</figcaption></figure>",
-        "<details><summary>The numbers behind this chart</summary>",
-        _table(
-            f"table-bands-{ident}",
-            "Members by share of their cap used",
-            [("share of cap", False), ("members", True)],
-            [[_e(label), _e(count(v))] for label, v in zip(labels, values, strict=True)],
+        *_numbers(
+            _table(f"table-bands-{ident}", "Members by share of their cap used", headers, rows)
         ),
-        "</details>",
+    ]
+
+
+def _scopes(sources: list[dict[str, Any]], ident: str, currency: str) -> list[str]:
+    caption = "Members, thresholds and headroom by the scope of their cap"
+    return [
         "<h3>By the scope that sets the cap</h3>",
         '<p class="note">The Admin API tells a member\'s seat tier and groups through the '
         "limit that caps them: members are grouped by it.</p>",
-        _table(
-            f"table-sources-{ident}",
-            "Members, thresholds and headroom by the scope of their cap",
-            [
-                ("scope", False),
-                ("cap", True),
-                ("members", True),
-                ("at ≥ 80 %", True),
-                ("at ≥ 100 %", True),
-                ("spent", True),
-                ("headroom", True),
-            ],
-            src_rows,
-        ),
-        f"<h3>Members at ≥ 80 % of their cap ({_e(count(len(hot)))})</h3>",
+        _columns_table(f"table-sources-{ident}", caption, cells.SCOPE_COLUMNS, sources, currency),
     ]
-    if member_rows:
-        out.append(
-            _table(
-                f"table-members-{ident}",
-                "Members at 80 percent of their cap or more, most used first",
-                [
-                    ("member", False),
-                    ("cap", True),
-                    ("spent", True),
-                    ("used", True),
-                    ("projected", True),
-                    ("headroom", True),
-                    ("cap from", False),
-                ],
-                member_rows,
-                row_attrs=member_attrs,
-            )
+
+
+def _used(m: dict[str, Any], currency: str) -> str:
+    return f'<span class="{"bad" if m["at_100"] else "warn"}">{_e(cells.used(m, currency))}</span>'
+
+
+MEMBER_COLUMNS = (
+    cells.MEMBER,
+    cells.CAP,
+    cells.SPENT,
+    Column("used", _used, numeric=True, markup=True),
+    cells.PROJECTED,
+    cells.HEADROOM,
+    cells.CAP_FROM,
+)
+
+
+def _hot(hot: list[dict[str, Any]], ident: str, currency: str) -> list[str]:
+    out = [f"<h3>Members at ≥ 80 % of their cap ({_e(count(len(hot)))})</h3>"]
+    if not hot:
+        return [*out, '<p class="note">None.</p>']
+    shown = hot[:MEMBER_ROWS]
+    out.append(
+        _columns_table(
+            f"table-members-{ident}",
+            "Members at 80 percent of their cap or more, most used first",
+            MEMBER_COLUMNS,
+            shown,
+            currency,
+            attrs=lambda m: f' data-email="{_e(m["email"])}"',
         )
-        if len(hot) > len(shown):
-            out.append(
-                f'<p class="note">… and {_e(count(len(hot) - len(shown)))} more: the '
-                "CSV lists every member.</p>"
-            )
-    else:
-        out.append('<p class="note">None.</p>')
-    out.append("</section>")
+    )
+    if len(hot) > len(shown):
+        out.append(
+            f'<p class="note">… and {_e(count(len(hot) - len(shown)))} more: the '
+            "CSV lists every member.</p>"
+        )
     return out

@@ -10,21 +10,24 @@ plain text (no Markdown, no HTML).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 from reconciler.report.enterprise import BANDS
+from reconciler.report.render import cells
+from reconciler.report.render.cells import Column
 from reconciler.report.render.common import (
     AUDIT_HINT,
-    cents,
-    count,
+    BAND_NAMES,
+    band_class,
     geo_label,
-    hottest_first,
-    last_day,
-    minor,
-    model_label,
+    hot_members,
+    org_name,
     pct,
     period_label,
+    window_span,
 )
 
 __all__ = ["COMMENT_LIMIT", "cell", "render_markdown"]
@@ -32,6 +35,7 @@ __all__ = ["COMMENT_LIMIT", "cell", "render_markdown"]
 COMMENT_LIMIT = 65_536
 _RESERVE = 2_000  # room kept for the closing notes
 _ESCAPE = re.compile(r"([\\`*_\[\]|<>#~])")
+_MORE = "… {} more (see the CSV)"
 
 
 def cell(text: str) -> str:
@@ -40,22 +44,79 @@ def cell(text: str) -> str:
     return _ESCAPE.sub(r"\\\1", text.replace("\r", " ").replace("\n", " ")).replace("&", "&amp;")
 
 
+def _bold(column: Column) -> Column:
+    cell = column.cell
+    return replace(column, cell=lambda row, currency: f"**{cell(row, currency)}**", markup=True)
+
+
+SUMMARY_COLUMNS = (
+    _bold(Column("total cost", cells.cost, numeric=True)),
+    cells.TOKENS,
+    cells.PREMIUM,
+    Column("held to US-only, ran global", cells.text("held_global"), numeric=True),
+)
+HELD_COLUMNS = (
+    Column("workspace", cells.flagged("workspace", "global_tokens", " 🚨")),
+    Column(
+        "global share",
+        lambda h, _: "not created" if h["workspace_id"] is None else pct(h["global_share_percent"]),
+        numeric=True,
+    ),
+    cells.GLOBAL_TOKENS,
+    cells.ALL_TOKENS,
+    cells.GLOBAL_COST,
+)
+WORKSPACE_COLUMNS = cells.workspace_columns(
+    Column("workspace", cells.flagged("workspace", "held_us_only", " (US-only)"))
+)
+LINE_COLUMNS = (
+    cells.WORKSPACE,
+    cells.MODEL,
+    replace(cells.GEO, markup=True),  # not escaped: an unknown geo shows as the API sent it
+    cells.TOKENS,
+    cells.COST,
+)
+PERIOD_COLUMNS = (
+    Column("period", lambda p, _: period_label(p)),
+    cells.MEMBERS,
+    _bold(cells.AT_80),
+    _bold(cells.AT_100),
+    Column("no cap", cells.counted("uncapped"), numeric=True),
+    cells.SPENT,
+    Column("caps", cells.in_minor("caps"), numeric=True),
+    cells.HEADROOM,
+    cells.PROJECTED.titled("projected by the end"),
+)
+SCOPE_COLUMNS = (cells.PERIOD, *cells.SCOPE_COLUMNS)
+MEMBER_COLUMNS = (
+    cells.MEMBER,
+    cells.PERIOD,
+    cells.CAP,
+    cells.SPENT,
+    cells.USED,
+    cells.PROJECTED,
+    cells.CAP_FROM,
+)
+
+
 def _label(text: str) -> str:
     """Text safe inside a Mermaid quoted label."""
     return re.sub(r'["\\`#;]', "", text.replace("\n", " "))[:60] or "?"
 
 
 def render_markdown(doc: dict[str, Any], *, color: bool = False, limit: int = COMMENT_LIMIT) -> str:
-    org = doc["organization"]
-    name = cell(org.get("name") or org["id"])
+    """The whole report as Markdown of at most about ``limit`` characters."""
+    name = cell(org_name(doc))
     if doc["console"] is not None:
-        head = (
-            f"### 💰 claude-policy report — {name} (console), {doc['console']['window']['label']}"
-        )
+        head = f"{name} (console), {doc['console']['window']['label']}"
         body = _console(doc["console"], doc["currency"], limit - _RESERVE)
     else:
-        head = f"### 💰 claude-policy report — {name} (enterprise), spend against caps"
+        head = f"{name} (enterprise), spend against caps"
         body = _enterprise(doc["enterprise"], doc["currency"], limit - _RESERVE)
+    return "\n".join([f"### 💰 claude-policy report — {head}", "", *body, *_tail(doc)]) + "\n"
+
+
+def _tail(doc: dict[str, Any]) -> list[str]:
     tail: list[str] = []
     if doc["warnings"]:
         tail += ["**Warnings**", "", *(f"- {cell(w)}" for w in doc["warnings"]), ""]
@@ -65,7 +126,37 @@ def render_markdown(doc: dict[str, Any], *, color: bool = False, limit: int = CO
         f"<sub>claude-policy {cell(doc['tool']['version'])} · {doc['generated_at']} · "
         f"{doc['requests']} API request(s)</sub>"
     )
-    return "\n".join([head, "", *body, *tail]) + "\n"
+    return tail
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def _rows(columns: Sequence[Column], items: Iterable[dict[str, Any]], currency: str) -> list[str]:
+    return ["| " + " | ".join(r) + " |" for r in cells.rows(columns, items, currency, cell)]
+
+
+def _head(columns: Sequence[Column]) -> list[str]:
+    return [
+        "| " + " | ".join(c.header for c in columns) + " |",
+        "|" + "|".join("---:" if c.numeric else "---" for c in columns) + "|",
+    ]
+
+
+def _note_row(columns: Sequence[Column], text: str) -> str:
+    """A row with only a first cell (the others empty)."""
+    return f"| {text} |" + " |" * (len(columns) - 1)
+
+
+def _table(columns: Sequence[Column], items: Iterable[dict[str, Any]], currency: str) -> list[str]:
+    return [*_head(columns), *_rows(columns, items, currency)]
+
+
+def _cut_table(columns: Sequence[Column], rows: list[str], budget: int) -> list[str]:
+    """The head and as many ``rows`` as fit in ``budget`` characters, then a note of the
+    rest."""
+    kept, cut = _budgeted(rows, budget)
+    return [*_head(columns), *kept, *([_note_row(columns, _MORE.format(cut))] if cut else [])]
 
 
 def _budgeted(rows: list[str], budget: int) -> tuple[list[str], int]:
@@ -79,80 +170,59 @@ def _budgeted(rows: list[str], budget: int) -> tuple[list[str], int]:
     return kept, len(rows) - len(kept)
 
 
+def _size(lines: list[str]) -> int:
+    return len("\n".join(lines))
+
+
 # --------------------------------------------------------------------------- Console
 
 
 def _console(c: dict[str, Any], currency: str, budget: int) -> list[str]:
-    w, t = c["window"], c["totals"]
-    held = c["held"]
-    leaking = [h for h in held if h["global_tokens"]]
-    out = [
-        f"_{w['starting_at'][:10]} to {last_day(w)}, {w['days']} whole UTC days"
-        f"{'' if w['complete'] else ', month to date'}_",
-        "",
-        "| total cost | tokens | US-only premium | held to US-only, ran global |",
-        "|---:|---:|---:|---:|",
-        f"| **{cents(t['cost_cents'], currency)}** | {count(t['tokens']['total_tokens'])} | "
-        f"{cents(t['us_premium_cents'], currency)} | {len(leaking)} of {len(held)} |",
-        "",
-        *_geo_pie(c),
-        *_daily_chart(c),
-    ]
-    if held:
-        out += [
-            "**Workspaces held to US-only inference** — share of tokens that ran global "
-            f"(details: `{AUDIT_HINT}`)",
-            "",
-            "| workspace | global share | global tokens | all tokens | global cost |",
-            "|---|---:|---:|---:|---:|",
-        ]
-        for h in held:
-            status = "not created" if h["workspace_id"] is None else pct(h["global_share_percent"])
-            flag = " 🚨" if h["global_tokens"] else ""
-            out.append(
-                f"| {cell(h['workspace'])}{flag} | {status} | {count(h['global_tokens'])} | "
-                f"{count(h['total_tokens'])} | {cents(h['global_cost_cents'], currency)} |"
-            )
-        out.append("")
-    spent = len("\n".join(out))
-    ws_rows = [
-        f"| {cell(ws['workspace'])}{' (US-only)' if ws['held_us_only'] else ''} | "
-        f"{count(ws['tokens']['total_tokens'])} | {count(ws['tokens_by_geo'].get('global', 0))} | "
-        f"{count(ws['tokens_by_geo'].get('us', 0))} | {cents(ws['cost_cents'], currency)} | "
-        f"{cents(ws['us_premium_cents'], currency)} |"
-        for ws in c["by_workspace"]
-    ]
-    kept, cut = _budgeted(ws_rows, (budget - spent) // 2)
+    out = [*_summary(c, currency), *_geo_pie(c), *_daily_chart(c), *_held(c, currency)]
+    ws_rows = _rows(WORKSPACE_COLUMNS, c["by_workspace"], currency)
     out += [
         "**Cost by workspace**",
         "",
-        "| workspace | tokens | global | us | cost | US-only premium |",
-        "|---|---:|---:|---:|---:|---:|",
-        *kept,
+        *_cut_table(WORKSPACE_COLUMNS, ws_rows, (budget - _size(out)) // 2),
+        "",
     ]
-    if cut:
-        out.append(f"| … {cut} more (see the CSV) | | | | | |")
-    out.append("")
-    spent = len("\n".join(out))
-    line_rows = [
-        f"| {cell(ln['workspace'])} | {cell(model_label(ln['model'], ln['cost_types']))} | "
-        f"{geo_label(ln['inference_geo'])} | {count(ln['tokens']['total_tokens'])} | "
-        f"{cents(ln['cost_cents'], currency)} |"
-        for ln in c["lines"]
-    ]
-    kept, cut = _budgeted(line_rows, budget - spent - 200)
+    line_rows = _rows(LINE_COLUMNS, c["lines"], currency)
     out += [
         f"<details><summary>By workspace, model and inference geo ({len(line_rows)} rows)"
         "</summary>",
         "",
-        "| workspace | model | geo | tokens | cost |",
-        "|---|---|---|---:|---:|",
-        *kept,
+        *_cut_table(LINE_COLUMNS, line_rows, budget - _size(out) - 200),
     ]
-    if cut:
-        out.append(f"| … {cut} more (see the CSV) | | | | |")
-    out += ["", "</details>", ""]
-    return out
+    return [*out, "", "</details>", ""]
+
+
+def _summary(c: dict[str, Any], currency: str) -> list[str]:
+    w, held = c["window"], c["held"]
+    leaking = [h for h in held if h["global_tokens"]]
+    figures = {**c["totals"], "held_global": f"{len(leaking)} of {len(held)}"}
+    return [
+        f"_{window_span(w)}, {w['days']} whole UTC days"
+        f"{'' if w['complete'] else ', month to date'}_",
+        "",
+        *_table(SUMMARY_COLUMNS, [figures], currency),
+        "",
+    ]
+
+
+def _held(c: dict[str, Any], currency: str) -> list[str]:
+    if not c["held"]:
+        return []
+    return [
+        "**Workspaces held to US-only inference** — share of tokens that ran global "
+        f"(details: `{AUDIT_HINT}`)",
+        "",
+        *_table(HELD_COLUMNS, c["held"], currency),
+        "",
+    ]
+
+
+def _mermaid(*lines: str) -> list[str]:
+    return ["```mermaid", *lines, "```", ""]
 
 
 def _geo_pie(c: dict[str, Any]) -> list[str]:
@@ -166,34 +236,27 @@ def _geo_pie(c: dict[str, Any]) -> list[str]:
     slices = [(name, value) for name, value in slices if value > 0]
     if not slices:
         return []
-    return [
-        "```mermaid",
+    return _mermaid(
         "pie showData title Cost by inference geo (USD)",
         *(f'    "{_label(name)}" : {value.quantize(Decimal("0.01"))}' for name, value in slices),
-        "```",
-        "",
-    ]
+    )
 
 
 def _daily_chart(c: dict[str, Any]) -> list[str]:
     days = c["daily"]
-    if not days or not any(sum(d["tokens_by_geo"].values()) for d in days):
-        return []
     totals = [sum(d["tokens_by_geo"].values()) for d in days]
-    peak = max(totals)
-    scale, unit = _scale(peak)
+    if not any(totals):
+        return []
+    scale, unit = _scale(max(totals))
     labels = ", ".join(f'"{d["date"][5:]}"' for d in days)
     values = ", ".join(f"{v / scale:.2f}".rstrip("0").rstrip(".") for v in totals)
-    return [
-        "```mermaid",
+    return _mermaid(
         "xychart-beta",
         f'    title "Tokens per day ({unit})"',
         f"    x-axis [{labels}]",
         f'    y-axis "tokens ({unit})"',
         f"    bar [{values}]",
-        "```",
-        "",
-    ]
+    )
 
 
 def _scale(peak: int) -> tuple[float, str]:
@@ -211,77 +274,37 @@ def _enterprise(e: dict[str, Any], currency: str, budget: int) -> list[str]:
     if not e["periods"]:
         return [*out, "No member has a spend limit in any period.", ""]
     out += [
-        "| period | members | at ≥ 80 % | at ≥ 100 % | no cap | spent | caps | headroom | "
-        "projected by the end |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for p in e["periods"]:
-        projected = "—" if p["projected"] is None else minor(p["projected"], currency)
-        out.append(
-            f"| {cell(period_label(p))} | {count(p['members'])} | **{count(p['at_80'])}** | "
-            f"**{count(p['at_100'])}** | {count(p['uncapped'])} | {minor(p['spent'], currency)} | "
-            f"{minor(p['caps'], currency)} | {minor(p['headroom'], currency)} | {projected} |"
-        )
-    out.append("")
-    first = e["periods"][0]
-    out += _band_pie(first)
-    out += [
+        *_table(PERIOD_COLUMNS, e["periods"], currency),
+        "",
+        *_band_pie(e["periods"][0]),
         "**By the scope that sets the cap** (seat tier, group, own override, organization)",
         "",
-        "| period | scope | cap | members | at ≥ 80 % | at ≥ 100 % | spent | headroom |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        *_table(SCOPE_COLUMNS, e["by_source"], currency),
+        "",
     ]
-    for s in e["by_source"]:
-        cap = "per member" if s["source_type"] == "user" else minor(s["cap"], currency)
-        out.append(
-            f"| {cell(s['period'])} | {cell(s['label'])} | {cap} | {count(s['members'])} | "
-            f"{count(s['at_80'])} | {count(s['at_100'])} | {minor(s['spent'], currency)} | "
-            f"{minor(s['headroom'], currency)} |"
-        )
-    out.append("")
-    hot = sorted((m for m in e["members"] if m["at_80"]), key=hottest_first)
-    rows = [
-        f"| {cell(m['email'])} | {cell(m['period'])} | {minor(m['cap'], currency)} | "
-        f"{minor(m['spent'], currency)} | "
-        f"{pct(m['percent_used']) if m['percent_used'] else 'at cap'} | "
-        f"{minor(m['projected'], currency) if m['projected'] else '—'} | {cell(m['source'])} |"
-        for m in hot
-    ]
-    kept, cut = _budgeted(rows, budget - len("\n".join(out)))
+    hot = hot_members(e)
+    rows = _rows(MEMBER_COLUMNS, hot, currency)
     out += [
         f"<details open><summary>Members at ≥ 80 % of their cap ({len(hot)})</summary>",
         "",
-        "| member | period | cap | spent | used | projected | cap from |",
-        "|---|---|---:|---:|---:|---:|---|",
-        *kept,
+        *_cut_table(MEMBER_COLUMNS, rows, budget - _size(out)),
     ]
-    if cut:
-        out.append(f"| … {cut} more (see the CSV) | | | | | | |")
     if not rows:
-        out.append("| none | | | | | | |")
-    out += ["", "</details>", ""]
-    return out
+        out.append(_note_row(MEMBER_COLUMNS, "none"))
+    return [*out, "", "</details>", ""]
 
 
 def _band_pie(period: dict[str, Any]) -> list[str]:
     bands = period["distribution"]
-    below = sum(b["members"] for b in bands if b["high"] is not None and b["high"] <= 80)
-    near = sum(b["members"] for b in bands if b["high"] is not None and b["low"] >= 80)
-    over = sum(b["members"] for b in bands if b["high"] is None)
     assert len(bands) == len(BANDS)
-    slices = [
-        ("below 80 %", below),
-        ("80 to 100 %", near),
-        ("at or over 100 %", over),
-        ("no cap", period["uncapped"]),
-    ]
+    members = [0] * len(BAND_NAMES)
+    for band in bands:
+        members[band_class(band)] += band["members"]
+    slices = [*zip(BAND_NAMES, members, strict=True), ("no cap", period["uncapped"])]
     slices = [(name, value) for name, value in slices if value > 0]
     if not slices:
         return []
-    return [
-        "```mermaid",
+    return _mermaid(
         f"pie showData title Members by share of their {_label(period['period'])} cap used",
         *(f'    "{name}" : {value}' for name, value in slices),
-        "```",
-        "",
-    ]
+    )

@@ -14,7 +14,7 @@ user units of the ``viewBox``: the page scales the chart to its width.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -92,6 +92,47 @@ def _legend(series: Sequence[tuple[str, str]], x: float, y: float) -> list[str]:
     return out
 
 
+@dataclass(frozen=True)
+class _Plot:
+    """Where a chart's plot area lies in the ``viewBox`` (whole units), and the value
+    its far end (top or right) stands for."""
+
+    left: int
+    top: int
+    width: int
+    height: int
+    top_value: float
+
+    @property
+    def bottom(self) -> int:
+        return self.top + self.height
+
+    @property
+    def right(self) -> int:
+        return self.left + self.width
+
+
+def _x_axis(plot: _Plot) -> str:
+    return (
+        f'<line x1="{plot.left}" x2="{plot.right}" y1="{plot.bottom}" y2="{plot.bottom}" '
+        f'stroke="{AXIS}"/>'
+    )
+
+
+def _y_axis(plot: _Plot) -> str:
+    return (
+        f'<line x1="{plot.left}" x2="{plot.left}" y1="{plot.top}" y2="{plot.bottom}" '
+        f'stroke="{AXIS}"/>'
+    )
+
+
+def _x_label(plot: _Plot, y: int, text: str) -> str:
+    return (
+        f'<text class="axis-label" x="{_n(plot.left + plot.width / 2)}" y="{y}" '
+        f'text-anchor="middle" font-weight="600">{_e(text)}</text>'
+    )
+
+
 def columns(
     ident: str,
     *,
@@ -111,66 +152,83 @@ def columns(
     ``colors`` (one per category) colours single-series columns individually (a
     histogram's bands); ``whole``: the values are counts (whole ticks)."""
     left, right, top, bottom = 78, 16, (40 if len(series) > 1 else 16), 64
-    plot_w, plot_h = width - left - right, height - top - bottom
     totals = [sum(s.values[i] for s in series) for i in range(len(categories))]
     ticks = nice_ticks(max(totals, default=0), whole=whole)
-    top_value = ticks[-1]
+    plot = _Plot(left, top, width - left - right, height - top - bottom, ticks[-1])
     out = _open(ident, title, desc, width, height)
     if len(series) > 1:
         out += _legend([(s.name, s.color) for s in series], left, 18)
-    out.append('<g class="grid">')
+    out += [
+        *_value_rows(plot, ticks, fmt),
+        *_stacks(plot, categories, series, colors, fmt),
+        _x_axis(plot),
+        _y_axis(plot),
+        _x_label(plot, height - 14, x_label),
+        f'<text class="axis-label" transform="translate(18 {_n(top + plot.height / 2)}) '
+        f'rotate(-90)" text-anchor="middle" font-weight="600">{_e(y_label)}</text>',
+        "</svg>",
+    ]
+    return "\n".join(out)
+
+
+def _value_rows(plot: _Plot, ticks: Sequence[float], fmt: Callable[[float], str]) -> list[str]:
+    """A column chart's grid: a line and a value label at every tick."""
+    out = ['<g class="grid">']
     for tick in ticks:
-        y = top + plot_h - plot_h * tick / top_value
+        y = plot.top + plot.height - plot.height * tick / plot.top_value
         out.append(
-            f'<line x1="{left}" x2="{left + plot_w}" y1="{_n(y)}" y2="{_n(y)}" '
+            f'<line x1="{plot.left}" x2="{plot.right}" y1="{_n(y)}" y2="{_n(y)}" '
             f'stroke="{GRID}"/>'
-            f'<text x="{left - 8}" y="{_n(y + 4)}" text-anchor="end" fill="{AXIS}">'
+            f'<text x="{plot.left - 8}" y="{_n(y + 4)}" text-anchor="end" fill="{AXIS}">'
             f"{_e(fmt(tick))}</text>"
         )
     out.append("</g>")
-    slot = plot_w / max(len(categories), 1)
+    return out
+
+
+def _stacks(
+    plot: _Plot,
+    categories: Sequence[str],
+    series: Sequence[Series],
+    colors: Sequence[str] | None,
+    fmt: Callable[[float], str],
+) -> list[str]:
+    """One column per category, its series stacked bottom-up (each layer's value on
+    hover), and the category's label under it."""
+    slot = plot.width / max(len(categories), 1)
     bar_w = max(min(slot * 0.72, 64), 1)
     # Label every k-th category so labels never collide (about 7.2 units a character).
     widest = max((len(c) for c in categories), default=1) * 7.2 + 8
     every = max(1, math.ceil(widest / slot))
-    out.append('<g class="bars">')
+    out = ['<g class="bars">']
     for i, category in enumerate(categories):
-        x = left + slot * i + (slot - bar_w) / 2
-        base = float(top + plot_h)
-        for index, s in enumerate(series):
-            value = s.values[i]
-            if value <= 0:
-                continue
-            h = plot_h * value / top_value
-            base -= h
+        x = plot.left + slot * i + (slot - bar_w) / 2
+        for index, y, h in _stacked(plot, [s.values[i] for s in series]):
+            s, value = series[index], series[index].values[i]
             color = colors[i] if colors is not None and len(series) == 1 else s.color
-            label = (
-                f"{category}: {s.name} {fmt(value)}"
-                if len(series) > 1
-                else (f"{category}: {fmt(value)}")
-            )
+            layer = f"{s.name} " if len(series) > 1 else ""
+            label = f"{category}: {layer}{fmt(value)}"
             out.append(
-                f'<rect x="{_n(x)}" y="{_n(base)}" width="{_n(bar_w)}" height="{_n(h)}" '
+                f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(bar_w)}" height="{_n(h)}" '
                 f'fill="{color}" data-series="{index}"><title>{_e(label)}</title></rect>'
             )
         if i % every == 0:
-            cx = left + slot * i + slot / 2
             out.append(
-                f'<text x="{_n(cx)}" y="{top + plot_h + 18}" text-anchor="middle" '
-                f'fill="{AXIS}">{_e(category)}</text>'
+                f'<text x="{_n(plot.left + slot * i + slot / 2)}" y="{plot.bottom + 18}" '
+                f'text-anchor="middle" fill="{AXIS}">{_e(category)}</text>'
             )
     out.append("</g>")
-    out += [
-        f'<line x1="{left}" x2="{left + plot_w}" y1="{top + plot_h}" y2="{top + plot_h}" '
-        f'stroke="{AXIS}"/>',
-        f'<line x1="{left}" x2="{left}" y1="{top}" y2="{top + plot_h}" stroke="{AXIS}"/>',
-        f'<text class="axis-label" x="{_n(left + plot_w / 2)}" y="{height - 14}" '
-        f'text-anchor="middle" font-weight="600">{_e(x_label)}</text>',
-        f'<text class="axis-label" transform="translate(18 {_n(top + plot_h / 2)}) rotate(-90)" '
-        f'text-anchor="middle" font-weight="600">{_e(y_label)}</text>',
-        "</svg>",
-    ]
-    return "\n".join(out)
+    return out
+
+
+def _stacked(plot: _Plot, values: Sequence[float]) -> Iterator[tuple[int, float, float]]:
+    """Each positive value's (index, top, height), stacked bottom-up from the axis."""
+    base = float(plot.bottom)
+    for index, value in enumerate(values):
+        if value > 0:
+            h = plot.height * value / plot.top_value
+            base -= h
+            yield index, base, h
 
 
 def hbars(
@@ -190,43 +248,49 @@ def hbars(
     label_chars = max((len(b.label) for b in bars), default=8)
     left = int(min(max(120, 16 + label_chars * 7.6), 360))
     right, top, bottom = 110, 30, 54
-    plot_w = width - left - right
-    height = top + row * max(len(bars), 1) + bottom
     ticks = nice_ticks(max((b.value for b in bars), default=0))
-    top_value = ticks[-1]
-    plot_bottom = top + row * max(len(bars), 1)
-    out = _open(ident, title, desc, width, height)
-    out.append(
-        f'<text class="axis-label" x="{left - 8}" y="{top - 12}" text-anchor="end" '
-        f'font-weight="600">{_e(y_label)}</text>'
+    plot = _Plot(left, top, width - left - right, row * max(len(bars), 1), ticks[-1])
+    height = plot.bottom + bottom
+    return "\n".join(
+        [
+            *_open(ident, title, desc, width, height),
+            f'<text class="axis-label" x="{left - 8}" y="{top - 12}" text-anchor="end" '
+            f'font-weight="600">{_e(y_label)}</text>',
+            *_value_columns(plot, ticks, fmt),
+            '<g class="bars">',
+            *(_hbar(plot, top + row * i, row, bar) for i, bar in enumerate(bars)),
+            "</g>",
+            _y_axis(plot),
+            _x_axis(plot),
+            _x_label(plot, height - 10, x_label),
+            "</svg>",
+        ]
     )
-    out.append('<g class="grid">')
+
+
+def _value_columns(plot: _Plot, ticks: Sequence[float], fmt: Callable[[float], str]) -> list[str]:
+    """A bar chart's grid: a line and a value label at every tick."""
+    out = ['<g class="grid">']
     for tick in ticks:
-        x = left + plot_w * tick / top_value
+        x = plot.left + plot.width * tick / plot.top_value
         out.append(
-            f'<line x1="{_n(x)}" x2="{_n(x)}" y1="{top}" y2="{plot_bottom}" stroke="{GRID}"/>'
-            f'<text x="{_n(x)}" y="{plot_bottom + 18}" text-anchor="middle" fill="{AXIS}">'
+            f'<line x1="{_n(x)}" x2="{_n(x)}" y1="{plot.top}" y2="{plot.bottom}" '
+            f'stroke="{GRID}"/>'
+            f'<text x="{_n(x)}" y="{plot.bottom + 18}" text-anchor="middle" fill="{AXIS}">'
             f"{_e(fmt(tick))}</text>"
         )
     out.append("</g>")
-    out.append('<g class="bars">')
-    for i, bar in enumerate(bars):
-        y = top + row * i
-        w = plot_w * bar.value / top_value if bar.value > 0 else 0
-        label = bar.label if len(bar.label) <= 46 else bar.label[:45] + "…"
-        out.append(
-            f'<text x="{left - 8}" y="{_n(y + row / 2 + 4)}" text-anchor="end">{_e(label)}</text>'
-            f'<rect x="{left}" y="{_n(y + 4)}" width="{_n(max(w, 0))}" height="{row - 8}" '
-            f'rx="2" fill="{bar.color}"><title>{_e(f"{bar.label}: {bar.text}")}</title></rect>'
-            f'<text x="{_n(left + w + 6)}" y="{_n(y + row / 2 + 4)}">{_e(bar.text)}</text>'
-        )
-    out.append("</g>")
-    out += [
-        f'<line x1="{left}" x2="{left}" y1="{top}" y2="{plot_bottom}" stroke="{AXIS}"/>',
-        f'<line x1="{left}" x2="{left + plot_w}" y1="{plot_bottom}" y2="{plot_bottom}" '
-        f'stroke="{AXIS}"/>',
-        f'<text class="axis-label" x="{_n(left + plot_w / 2)}" y="{height - 10}" '
-        f'text-anchor="middle" font-weight="600">{_e(x_label)}</text>',
-        "</svg>",
-    ]
-    return "\n".join(out)
+    return out
+
+
+def _hbar(plot: _Plot, y: int, row: int, bar: Bar) -> str:
+    """One bar: its label, the bar (its value on hover) and the value beside it."""
+    w = plot.width * bar.value / plot.top_value if bar.value > 0 else 0
+    label = bar.label if len(bar.label) <= 46 else bar.label[:45] + "…"
+    middle = _n(y + row / 2 + 4)
+    return (
+        f'<text x="{plot.left - 8}" y="{middle}" text-anchor="end">{_e(label)}</text>'
+        f'<rect x="{plot.left}" y="{_n(y + 4)}" width="{_n(max(w, 0))}" height="{row - 8}" '
+        f'rx="2" fill="{bar.color}"><title>{_e(f"{bar.label}: {bar.text}")}</title></rect>'
+        f'<text x="{_n(plot.left + w + 6)}" y="{middle}">{_e(bar.text)}</text>'
+    )
